@@ -1,0 +1,101 @@
+"""Search rules: how buyer text becomes terms, and how relevance and sales
+combine into one ranking. Pure functions; the index and storage live elsewhere."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+MAX_QUERY_TERMS = 12
+MAX_QUERY_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class RankingWeights:
+    """How much each signal counts; every weight comes from policy."""
+
+    text: float
+    sales: float
+    conversion: float
+    in_stock: float
+    delivery: float
+    rerank_depth: int
+    fuzzy_min_length: int
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the index knows about one candidate besides text relevance."""
+
+    text_score: float
+    sales_velocity: float  # decayed units a day
+    conversion_rate: float  # orders per click, 0..1
+    in_stock: bool
+    delivery_days: int  # fastest promised transit + handling
+
+
+@dataclass(frozen=True)
+class ScoreBreakdown:
+    text: float
+    sales: float
+    conversion: float
+    availability: float
+    delivery: float
+
+    @property
+    def total(self) -> float:
+        return self.text + self.sales + self.conversion + self.availability + self.delivery
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, as the index's tokenizer sees words."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def query_terms(text: str) -> list[str]:
+    """The words of a buyer's query; anything that is not a word is ignored,
+    so no input can be a syntax error."""
+    return _TOKEN.findall(fold(text[:MAX_QUERY_LENGTH]))[:MAX_QUERY_TERMS]
+
+
+def score(signals: Signals, best_text_score: float, weights: RankingWeights) -> ScoreBreakdown:
+    """One candidate's score: text relevance relative to the best match, boosted
+    by selling and converting in proportion to that relevance, plus small
+    additive credits for being in stock and arriving soon.
+
+    Scaling the sales boost by relevance means sales order products that
+    match the query about equally well, but a best seller that barely matches
+    cannot bury a product that matches much better. Sales enter through log1p
+    so they stay bounded; text is normalised per query so the weights mean the
+    same for every query.
+    """
+    text = signals.text_score / best_text_score if best_text_score > 0 else 0.0
+    sales = math.log1p(max(signals.sales_velocity, 0.0))
+    conversion = min(max(signals.conversion_rate, 0.0), 1.0)
+    return ScoreBreakdown(
+        text=weights.text * text,
+        sales=text * weights.sales * sales,
+        conversion=text * weights.conversion * conversion,
+        availability=weights.in_stock if signals.in_stock else 0.0,
+        delivery=weights.delivery / (1 + max(signals.delivery_days, 0)),
+    )
+
+
+def price_bucket(price_minor: int, bounds: list[int]) -> str:
+    """The facet bucket a price falls in, by the marketplace's bounds in minor units."""
+    lower = 0
+    for upper in bounds:
+        if price_minor < upper:
+            return f"{lower}-{upper}"
+        lower = upper
+    return f"{lower}-"
+
+
+def decayed_sales(units_by_age_days: list[tuple[float, int]], half_life_days: float) -> float:
+    """Units sold, each weighted by 2^(-age / half-life): recent sales count most."""
+    if half_life_days <= 0:
+        raise ValueError("half-life must be positive")
+    return float(sum(units * 0.5 ** (age / half_life_days) for age, units in units_by_age_days))
