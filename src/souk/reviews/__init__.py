@@ -1,0 +1,1 @@
+"""Product reviews, eligibility, the weighted rating, review programmes and review requests."""
