@@ -1,0 +1,127 @@
+"""Every periodic job souk runs, registered in one place."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from souk.core.clock import Clock
+from souk.core.events import deliver_pending
+from souk.jobs.registry import job
+
+
+@job(
+    "outbox.deliver",
+    timedelta(seconds=30),
+    "Deliver domain events whose handlers have not run yet (retries included).",
+)
+def deliver_outbox(sessions: sessionmaker[Session], clock: Clock) -> int:
+    delivered = 0
+    while batch := deliver_pending(sessions, clock):
+        delivered += batch
+    return delivered
+
+
+@job(
+    "orders.release_stale_checkouts",
+    timedelta(minutes=15),
+    "Finish checkouts a dead process left half done: release holds, or capture and release.",
+)
+def release_stale_checkouts(sessions: sessionmaker[Session], clock: Clock) -> int:
+    from souk.orders.payments import TestPaymentProvider
+    from souk.orders.service import release_stale_checkouts as release
+
+    rt = sessions.kw.get("info", {}).get("runtime")
+    return release(sessions, clock, rt.payments if rt is not None else TestPaymentProvider())
+
+
+@job(
+    "carts.expire_guest_carts",
+    timedelta(hours=6),
+    "Delete guest carts untouched for longer than the policy's guest_cart_days.",
+)
+def expire_guest_carts(sessions: sessionmaker[Session], clock: Clock) -> int:
+    from souk.orders.cart import expire_guest_carts as expire
+
+    return expire(sessions, clock)
+
+
+@job(
+    "search.apply_pending",
+    timedelta(seconds=30),
+    "Refresh the search documents of products changed since the last batch.",
+)
+def apply_search_pending(sessions: sessionmaker[Session], clock: Clock) -> int:
+    from souk.search.service import apply_pending, index_at
+
+    rt = sessions.kw.get("info", {}).get("runtime")
+    if rt is None:
+        return 0
+    return apply_pending(sessions, clock, index_at(rt.settings.var_dir))
+
+
+@job(
+    "rankings.best_sellers",
+    timedelta(hours=1),
+    "Recompute Best Sellers Rank per category from recent sales with decay.",
+)
+def best_sellers_rank(sessions: sessionmaker[Session], clock: Clock) -> int:
+    from souk.rankings.service import recompute
+
+    return recompute(sessions, clock)
+
+
+@job(
+    "messaging.reply_clock",
+    timedelta(minutes=15),
+    "Deliver scheduled seller messages, remind sellers of buyer messages near their "
+    "24-hour deadline, and send queued relay e-mail.",
+)
+def messaging_reply_clock(sessions: sessionmaker[Session], clock: Clock) -> int:
+    from souk.messaging.mail import send_pending_mail
+    from souk.messaging.service import deliver_scheduled, send_reminders
+
+    rt = sessions.kw.get("info", {}).get("runtime")
+    with sessions() as session:
+        done = deliver_scheduled(session, clock)
+    with sessions() as session:
+        done += send_reminders(session, clock)
+    if rt is not None:
+        done += send_pending_mail(sessions, clock, rt.media)
+    return done
+
+
+@job(
+    "recs.refresh",
+    timedelta(hours=6),
+    "Refit the item-to-item recommendation model and store it for the web process.",
+)
+def recs_refresh(sessions: sessionmaker[Session], clock: Clock) -> int:
+    from souk.recs.service import refresh
+
+    rt = sessions.kw.get("info", {}).get("runtime")
+    return 0 if rt is None else refresh(sessions, clock, rt.settings.var_dir)
+
+
+@job(
+    "recs.new_items",
+    timedelta(minutes=15),
+    "Give products created since the last fit content-based neighbours.",
+)
+def recs_new_items(sessions: sessionmaker[Session], clock: Clock) -> int:
+    from souk.recs.service import add_new_products
+
+    rt = sessions.kw.get("info", {}).get("runtime")
+    return 0 if rt is None else add_new_products(sessions, clock, rt.settings.var_dir)
+
+
+@job(
+    "recs.roll_up",
+    timedelta(days=1),
+    "Fold old raw behaviour events into daily counts.",
+)
+def recs_roll_up(sessions: sessionmaker[Session], clock: Clock) -> int:
+    from souk.recs.service import roll_up
+
+    return roll_up(sessions, clock)

@@ -1,0 +1,1 @@
+"""The operations console for platform staff, under /ops."""
