@@ -26,7 +26,8 @@ test: $(STAMP) chromium services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	@# A stuck run stops with a report well inside CI's limit.
+	timeout --signal=INT --kill-after=60 1800 $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

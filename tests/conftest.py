@@ -62,6 +62,16 @@ def _truncate_postgres(url: str) -> None:
     engine = make_engine(url, poolclass=sa.pool.NullPool)
     tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     with engine.begin() as conn:
+        # A connection the test leaked (a live server's or a worker thread's, idle in
+        # transaction) would make TRUNCATE wait for its locks forever: the test is
+        # over, so end those connections, and never wait long for a lock.
+        conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+        conn.execute(sa.text("SET LOCAL lock_timeout = '30s'"))
         conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
 

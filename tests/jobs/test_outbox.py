@@ -117,7 +117,13 @@ def test_celery_worker_over_real_redis_delivers(rt):
         redis.Redis.from_url("redis://127.0.0.1:6379/0").ping()
     except redis.exceptions.ConnectionError:
         pytest.fail("Redis is not running on 127.0.0.1:6379 (make test starts it)")
-    from celery.contrib.testing.worker import start_worker
+    from celery.contrib.testing.worker import TestWorkController, start_worker
+
+    class BoundedWorkController(TestWorkController):
+        # celery's own version waits forever for a worker that failed to start.
+        def ensure_started(self) -> None:
+            if not self._on_started.wait(30):
+                raise RuntimeError("the Celery worker did not start within 30 s")
 
     from souk.jobs.celery_app import CeleryDispatcher, make_celery, use_worker_runtime
 
@@ -132,12 +138,18 @@ def test_celery_worker_over_real_redis_delivers(rt):
     on("test.happened")(record)
     queue = f"souk-test-{uuid.uuid4().hex[:8]}"
     app = make_celery("redis://127.0.0.1:6379/0", queue=queue)
+    app.conf.update(broker_connection_retry_on_startup=False, broker_connection_max_retries=3)
     use_worker_runtime(rt)
     dispatcher = CeleryDispatcher(rt, app)
     dispatcher.start()
     try:
         with start_worker(
-            app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=10
+            app,
+            pool="solo",
+            perform_ping_check=False,
+            queues=[queue],
+            shutdown_timeout=10,
+            WorkController=BoundedWorkController,
         ):
             _emit(rt)
             assert done.wait(20), "the Celery worker did not deliver the event"
