@@ -160,7 +160,9 @@ _UPS = re.compile(r"\b1z\s?[0-9a-z]{3}\s?[0-9a-z]{3}\s?[0-9a-z]{2}\s?[0-9a-z]{4}
 _POSTAL_TRACKING = re.compile(r"\b[a-z]{2}\s?\d{3}\s?\d{3}\s?\d{3}\s?[a-z]{2}\b")
 _LONG_DIGITS = re.compile(r"\b\d(?:[ ]?\d){15,}\b")  # 16+ digits: parcel ids, not phones
 _DATE = re.compile(
-    r"\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b"
+    # A year in brackets, as in film and book titles: "Fahrenheit 451 (1966)".
+    r"\(\s*(?:1[89]|20)\d{2}\s*\)"
+    r"|\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b"
     r"|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
     r"\.?,?\s+\d{4}\b"
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?"
