@@ -1,0 +1,1 @@
+"""The seller API: an SP-API-compatible subset for sellers' own software."""
