@@ -1,0 +1,1 @@
+"""Global selling: marketplaces a seller sells in, converted offers, languages, time zones."""
