@@ -60,9 +60,11 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def wrk(url: str, connections: int, seconds: int) -> Result:
+def wrk(url: str, connections: int, seconds: int, cookie: str | None = None) -> Result:
     threads = min(connections, 2)
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout=10s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
     for _attempt in range(3):
         done = subprocess.run([*command, "--latency", url], capture_output=True, text=True)
         out = done.stdout
@@ -159,7 +161,17 @@ def _demo(var_dir: Path, url: str, products: int) -> dict[str, str]:
         "search": f"/s?k={word}",
         "category": f"/c/{top}",
         "product": f"/dp/{asin}",
+        # The same page for a visitor who already has a session: never from the page cache.
+        "product, returning": f"/dp/{asin}",
+        "sponsored": f"/dp/{asin}/sponsored",
     }
+
+
+def _session_cookie(url: str) -> str:
+    """The cookie a first visit to ``url`` sets: later requests are a returning visitor."""
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        cookie = answer.headers.get("set-cookie", "")
+    return cookie.split(";", 1)[0]
 
 
 def main() -> None:
@@ -192,11 +204,12 @@ def main() -> None:
         for path in pages.values():  # every page answers before it is timed
             with urllib.request.urlopen(souk_base + path, timeout=30) as answer:
                 assert answer.status == 200, path
+        returning = _session_cookie(souk_base + pages["product"])
         for c in levels:
             wrk(bare_base + "/bare", c, 2)  # warm-up
             bare_result = wrk(bare_base + "/bare", c, args.seconds)
             print(
-                f"{c:>3} clients  {'bare route':<10} {bare_result.requests_per_s:9.1f} req/s"
+                f"{c:>3} clients  {'bare route':<18} {bare_result.requests_per_s:9.1f} req/s"
                 f"  p50 {bare_result.p50_ms:7.2f} ms  p99 {bare_result.p99_ms:7.2f} ms"
             )
             for name, path in pages.items():
@@ -205,16 +218,17 @@ def main() -> None:
                     print(f"souk's server had exited (code {souk.returncode}); restarting it")
                     souk, souk_base = _serve("souk.web.asgi:app", env)
                     servers.append(souk)
+                cookie = returning if "returning" in name else None
                 try:
-                    wrk(souk_base + path, c, 2)
-                    r = wrk(souk_base + path, c, args.seconds)
+                    wrk(souk_base + path, c, 2, cookie)
+                    r = wrk(souk_base + path, c, args.seconds, cookie)
                 except WrkFailed:
-                    print(f"{c:>3} clients  {name:<10} souk's server died during the run")
+                    print(f"{c:>3} clients  {name:<18} souk's server died during the run")
                     continue
                 ratio = r.requests_per_s / bare_result.requests_per_s
                 flag = f"  ERRORS {r.errors}" if r.errors else ""
                 print(
-                    f"{c:>3} clients  {name:<10} {r.requests_per_s:9.1f} req/s"
+                    f"{c:>3} clients  {name:<18} {r.requests_per_s:9.1f} req/s"
                     f"  p50 {r.p50_ms:7.2f} ms  p99 {r.p99_ms:7.2f} ms"
                     f"   | page/bare {ratio:5.2f}{flag}"
                 )

@@ -22,6 +22,9 @@ from souk.core.db import make_engine
 from souk.core.migrate import upgrade
 from souk.core.runtime import Runtime
 
+# Tests see every change they make on the next page; the page cache has its own tests.
+os.environ.setdefault("SOUK_PAGE_CACHE_SECONDS", "0")
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "SOUK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )

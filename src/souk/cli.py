@@ -9,10 +9,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from souk.buybox.commands import buybox_app
 from souk.core.config import get_settings
 from souk.core.errors import SoukError
+from souk.finance.commands import finance_app
+from souk.fulfillment.commands import fulfilment_app
+from souk.globalselling.commands import global_app
+from souk.identity.commands import identity_app
 from souk.messaging.commands import messaging_app
+from souk.performance.commands import performance_app
+from souk.policy.commands import policy_app
 from souk.recs.commands import recs_app
+from souk.sellerapi.commands import seller_api_app
 
 app = typer.Typer(help="souk: an open-source multi-seller marketplace.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -29,6 +37,14 @@ app.add_typer(search_app, name="search")
 app.add_typer(staff_app, name="staff")
 app.add_typer(messaging_app, name="messaging")
 app.add_typer(recs_app, name="recs")
+app.add_typer(seller_api_app, name="seller-api")
+app.add_typer(buybox_app, name="buybox")
+app.add_typer(performance_app, name="performance")
+app.add_typer(global_app, name="global")
+app.add_typer(identity_app, name="identity")
+app.add_typer(policy_app, name="policy")
+app.add_typer(fulfilment_app, name="fulfilment")
+app.add_typer(finance_app, name="finance")
 console = Console()
 
 

@@ -186,8 +186,14 @@ def test_suggestions_come_from_searches_and_titles(rt, shop, browser) -> None:
 def test_product_page_shows_rank_and_sponsored_related(rt, shop, browser) -> None:
     page = browser.get(f"/dp/{shop['kettle'].asin}")
     assert page.status_code == 200
-    assert "Sponsored products related to this item" in page.text
-    assert "Ceramic Tea Mug" in page.text and AD_LINK.search(page.text)
+    # Ads are sold per view: the page asks for them after it arrives.
+    fragment_url = f"/dp/{shop['kettle'].asin}/sponsored"
+    assert f'data-fragment="{fragment_url}"' in page.text
+    ads = browser.get(fragment_url)
+    assert ads.status_code == 200
+    assert "Sponsored products related to this item" in ads.text
+    assert "Ceramic Tea Mug" in ads.text and AD_LINK.search(ads.text)
+    assert browser.get("/dp/B0NOTHERE0/sponsored").status_code == 404
     glass = browser.get(f"/dp/{shop['glass'].asin}")
     assert "Best Sellers Rank" in glass.text and "#1 in" in glass.text
     assert '/bestsellers/home-kitchen"' in glass.text

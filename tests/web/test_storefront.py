@@ -238,7 +238,7 @@ def test_prices_and_dates_follow_the_marketplace_locale(rt, session, browser):
     # 15:00 in Berlin is past the cut-off: handling starts Tuesday, ships Wednesday.
     assert (
         "19,99\xa0€" in german
-        and "Arrives Montag, 9. März \N{EN DASH} Mittwoch, 11. März" in german
+        and "Lieferung Montag, 9. März \N{EN DASH} Mittwoch, 11. März" in german
     )
     browser.post("/marketplace", {"marketplace": "JP"})
     assert "￥1,999" in browser.get(f"/dp/{product.asin}").text

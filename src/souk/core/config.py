@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     #: Threads per web process for request handlers. More than a few per core
     #: only makes them queue for Python's interpreter lock instead of the event loop.
     web_threads: int = 8
+    #: Seconds a storefront page rendered for a visitor without a session is served
+    #: from memory to the next such visitors (0 turns the page cache off).
+    page_cache_seconds: float = 5.0
+    #: Pages kept in that cache per web process.
+    page_cache_entries: int = 5000
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -125,3 +125,88 @@ def recs_roll_up(sessions: sessionmaker[Session], clock: Clock) -> int:
     from souk.recs.service import roll_up
 
     return roll_up(sessions, clock)
+
+
+@job(
+    "performance.daily",
+    timedelta(days=1),
+    "Recompute every seller's metrics and account health from order history, keep the "
+    "day's snapshot and apply the enforcement ladder.",
+)
+def performance_daily(sessions: sessionmaker[Session], clock: Clock) -> str:
+    from souk.performance.service import recompute
+
+    return str(recompute(sessions, clock))
+
+
+@job(
+    "returns.auto_authorize",
+    timedelta(hours=1),
+    "Authorise return requests the seller left unanswered past the policy's deadline.",
+)
+def returns_auto_authorize(sessions: sessionmaker[Session], clock: Clock) -> int:
+    from souk.returns.service import auto_authorize_due
+
+    return auto_authorize_due(sessions, clock)
+
+
+@job(
+    "claims.auto_decide",
+    timedelta(hours=1),
+    "Grant A-to-z claims past the seller's response window on untracked, undelivered orders.",
+)
+def claims_auto_decide(sessions: sessionmaker[Session], clock: Clock) -> int:
+    from souk.orders.payments import TestPaymentProvider
+    from souk.returns.service import auto_decide_claims
+
+    rt = sessions.kw.get("info", {}).get("runtime")
+    return auto_decide_claims(
+        sessions, clock, rt.payments if rt is not None else TestPaymentProvider()
+    )
+
+
+@job(
+    "identity.inform",
+    timedelta(days=1),
+    "INFORM Consumers Act: find high-volume sellers from their orders, send the 10-day "
+    "notice, suspend when it passes, remind of yearly re-certification, set store disclosure.",
+)
+def identity_inform(sessions: sessionmaker[Session], clock: Clock) -> str:
+    from souk.identity.service import inform_job
+
+    return inform_job(sessions, clock)
+
+
+@job(
+    "identity.purge_documents",
+    timedelta(days=1),
+    "Delete identity documents of decided verifications after the retention period.",
+)
+def identity_purge_documents(sessions: sessionmaker[Session], clock: Clock) -> int:
+    from souk.identity.service import purge_job
+
+    return purge_job(sessions, clock)
+
+
+@job(
+    "policy.link_accounts",
+    timedelta(hours=6),
+    "Build the linked-account graph from shared signals and flag the members of clusters "
+    "with a suspended or deactivated seller for staff review.",
+)
+def policy_link_accounts(sessions: sessionmaker[Session], clock: Clock) -> int:
+    from souk.policy.service import linking_job
+
+    return linking_job(sessions, clock)
+
+
+@job(
+    "buybox.recompute",
+    timedelta(hours=1),
+    "Recompute every product's featured offer (Buy Box) in every marketplace; events keep "
+    "them current between runs, this catches slow drifts such as the recent-price window.",
+)
+def buybox_recompute(sessions: sessionmaker[Session], clock: Clock) -> int:
+    from souk.buybox.batch import recompute_all
+
+    return recompute_all(sessions, clock)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from souk.buybox.rules import OfferFacts, featured_offer, other_offers
+from souk.buybox.rules import OfferFacts, other_offers
+from souk.buybox.service import clock_now, featured_among
 from souk.catalog.models import Product
 from souk.core.clock import Clock
 from souk.core.errors import InvalidInput, NotFound
@@ -28,6 +30,9 @@ class ProductOffers:
     featured: OfferFacts | None
     others: list[OfferFacts]
     sellers: dict[str, Seller]
+    #: Eligible offers exist but all are priced well above recent or competitive
+    #: prices, so none is featured ("See all buying options").
+    suppressed: bool = False
 
     @property
     def count(self) -> int:
@@ -205,18 +210,27 @@ def _facts(offer: Offer, seller: Seller) -> OfferFacts:
         seller_plan=seller.plan,
         seller_status=seller.status,
         seller_on_holiday=seller.on_holiday,
+        sku=offer.sku,
     )
 
 
-def product_offers(session: Session, asin: str, marketplace: str) -> ProductOffers:
-    """The featured offer and the other buyable offers, in one query."""
-    return offers_for_products(session, [asin], marketplace).get(asin, ProductOffers(None, [], {}))
+def product_offers(
+    session: Session, asin: str, marketplace: str, now: datetime | None = None
+) -> ProductOffers:
+    """The featured offer and the other buyable offers."""
+    return offers_for_products(session, [asin], marketplace, now).get(
+        asin, ProductOffers(None, [], {})
+    )
 
 
 def offers_for_products(
-    session: Session, asins: Sequence[str], marketplace: str
+    session: Session, asins: Sequence[str], marketplace: str, now: datetime | None = None
 ) -> dict[str, ProductOffers]:
-    """Featured and other offers of many products at once (result lists, carousels)."""
+    """Featured and other offers of many products at once (result lists, carousels).
+
+    The featured offer is the stored Buy Box decision (``souk.buybox``), checked
+    against the offers as loaded here; ``now`` picks the rotation period.
+    """
     rows = session.execute(
         select(Offer, Seller)
         .join(Seller, Seller.id == Offer.seller_id)
@@ -225,12 +239,19 @@ def offers_for_products(
     grouped: dict[str, list[tuple[Offer, Seller]]] = {}
     for offer, seller in rows:
         grouped.setdefault(offer.asin, []).append((offer, seller))
+    if not grouped:
+        return {}
+    facts = {asin: [_facts(o, s) for o, s in pairs] for asin, pairs in grouped.items()}
+    decided = featured_among(session, facts, marketplace, now or clock_now(session))
     result = {}
     for asin, pairs in grouped.items():
-        facts = [_facts(o, s) for o, s in pairs]
-        featured = featured_offer(facts)
+        outcome = decided[asin]
+        featured = next((f for f in facts[asin] if f.offer_id == outcome.offer_id), None)
         result[asin] = ProductOffers(
-            featured, other_offers(facts, featured), {s.id: s for _, s in pairs}
+            featured,
+            other_offers(facts[asin], featured),
+            {s.id: s for _, s in pairs},
+            outcome.suppressed,
         )
     return result
 

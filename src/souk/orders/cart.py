@@ -19,6 +19,7 @@ from souk.marketplaces.rules import MARKETPLACES
 from souk.offers.models import Offer
 from souk.orders.models import Cart, CartLine
 from souk.orders.rules import check_quantity
+from souk.promotions.rules import LinePrice, PricePart
 from souk.sellers.models import Seller
 
 
@@ -32,10 +33,21 @@ class CartItem:
     quantity: int
     saved_for_later: bool
     problem: str  # why this line cannot be bought now, or ""
+    #: The line's price after the buyer's promotions (None: the offer's own price).
+    priced: LinePrice | None = None
 
     @property
     def line_total(self) -> Money:
+        if self.priced is not None:
+            return self.priced.total
         return Money(self.offer.currency, self.offer.price_minor * self.quantity)
+
+    @property
+    def price_parts(self) -> tuple[PricePart, ...]:
+        """Units by the price charged for them (a deal's units, a free unit, the rest)."""
+        if self.priced is not None:
+            return self.priced.parts
+        return (PricePart(self.quantity, Money(self.offer.currency, self.offer.price_minor)),)
 
 
 @dataclass
@@ -257,7 +269,9 @@ def cart_view(session: Session, cart: Cart) -> CartView:
                 problem,
             )
         )
-    return view
+    from souk.promotions.service import price_cart
+
+    return price_cart(session, view)
 
 
 def expire_guest_carts(sessions: sessionmaker[Session], clock: Clock) -> int:

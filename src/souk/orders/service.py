@@ -39,6 +39,7 @@ from souk.offers.service import release_stock, reserve_stock
 from souk.orders import rules
 from souk.orders.models import Cart, CartLine, Checkout, Order, OrderItem, OrderNote, Payment
 from souk.orders.payments import Card, PaymentFailed, PaymentProvider, check_card
+from souk.promotions.service import apply_promotions, claim_promotions
 from souk.sellers.models import Seller
 
 
@@ -200,6 +201,8 @@ def place_order(
         )
     wanted, cart_line_ids = _wanted_lines(session, request)
     lines = _purchasables(session, request, wanted)
+    # The prices the buyer was shown: deals, clipped coupons, multi-buy promotions.
+    lines = apply_promotions(session, clock.now(), request.buyer_id, market.code, lines)
     parcels = rules.split_by_seller(lines)
     speed = policy.shipping.speeds[request.delivery_speed]
     speed_charge = Money(market.currency, speed.charge_minor)
@@ -368,6 +371,11 @@ def _write_orders(
             market.zone,
             policy.shipping.cutoff_hour_local,
         )
+        if parcel.fulfillment_channel == "PLATFORM":
+            # The fulfilment network's promise (centre cut-off, transit, holidays).
+            from souk.fulfillment.network import platform_window
+
+            window = platform_window(session, parcel, request, address.postal_code, now) or window
         order = Order(
             id=new_order_id(),
             checkout_id=checkout.id,
@@ -424,6 +432,7 @@ def _write_orders(
     for line in lines:
         if not reserve_stock(session, line.offer_id, line.quantity):
             raise OutOfStock(f"Not enough stock left of {line.title[:80]}.", field="lines")
+    claim_promotions(session, checkout, lines)  # a deal's units, a coupon's budget
     session.commit()
     return orders
 

@@ -43,6 +43,12 @@ def _counts(session: Session, order: Order) -> bool:
             SellerUser.seller_id == order.seller_id, SellerUser.user_id == order.buyer_id
         )
     )
+    if own_staff is None:
+        # Purchases by people of a linked seller account do not count either.
+        from souk.policy.service import is_self_or_linked_purchase
+
+        if is_self_or_linked_purchase(session, order.buyer_id, order.seller_id):
+            return False
     return rules.counts_toward_rank(buyer_works_for_seller=own_staff is not None)
 
 

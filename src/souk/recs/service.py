@@ -5,14 +5,14 @@ recommended for you, browsing history, trending, the e-mail digest)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from souk.buybox.rules import OfferFacts, is_buyable
@@ -99,6 +99,29 @@ def record_view(
         )
     else:
         seen.viewed_at = now
+    session.commit()
+
+
+def record_first_views(session: Session, views: Sequence[tuple[str, str, str, datetime]]) -> None:
+    """Views by visitors whose cookie was just made, (visitor, marketplace, asin, at), in
+    one batch: being new, they have no history to update, only rows to add."""
+    if not views:
+        return
+    session.execute(
+        insert(RecsEvent),
+        [
+            {"kind": VIEW, "marketplace": m, "buyer_id": None, "visitor": v, "asin": a, "at": at}
+            for v, m, a, at in views
+        ],
+    )
+    latest = {(v, m, a): at for v, m, a, at in views}
+    session.execute(
+        insert(BrowsingHistory),
+        [
+            {"buyer_id": None, "visitor": v, "marketplace": m, "asin": a, "viewed_at": at}
+            for (v, m, a), at in latest.items()
+        ],
+    )
     session.commit()
 
 

@@ -118,11 +118,14 @@ def _works_for_a_seller_of(session: Session, user_id: int, asins: Sequence[str])
             )
         )
     )
-    return bool(
-        session.scalar(
-            select(exists().where(SellerUser.user_id == user_id, SellerUser.seller_id.in_(sellers)))
-        )
-    )
+    if session.scalar(
+        select(exists().where(SellerUser.user_id == user_id, SellerUser.seller_id.in_(sellers)))
+    ):
+        return True
+    # People of a seller account linked to one of these sellers are held back too.
+    from souk.policy.service import works_for_linked_seller
+
+    return works_for_linked_seller(session, user_id, list(session.scalars(sellers)))
 
 
 def _refunded_and_kept(session: Session, orders: Sequence[Order]) -> bool:

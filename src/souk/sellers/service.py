@@ -46,6 +46,11 @@ def register_seller(
     (to be shown once), so an operator can hand the login over.
     """
     name = check_business_name(business_name)
+    if not is_platform_retail:
+        # Misleading names and other owners' registered brands are refused.
+        from souk.policy.service import check_business_name as check_name_policy
+
+        check_name_policy(session, name)
     email = check_email(email)
     check_plan(plan)
     country = country.strip().upper()

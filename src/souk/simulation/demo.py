@@ -28,15 +28,22 @@ from souk.accounts.models import User
 from souk.accounts.rules import PostalAddress
 from souk.accounts.service import add_address, register_user
 from souk.catalog.models import Product, ProductImage
+from souk.catalog.rules import slugify
 from souk.catalog.service import add_image, create_product
 from souk.core.clock import FrozenClock
 from souk.core.errors import Conflict
 from souk.core.events import deliver_pending
 from souk.core.money import Money
+from souk.core.policy import default_policy
 from souk.core.runtime import Runtime
+from souk.fulfillment.demo import finish as finish_fulfilment
+from souk.fulfillment.demo import prepare as prepare_fulfilment
+from souk.globalselling.demo import load_global_selling_demo
 from souk.marketplaces.rules import MARKETPLACES, SHIP_TO_COUNTRY
 from souk.offers.rules import OfferTerms
 from souk.offers.service import put_offer
+from souk.policy import rules as policy_rules
+from souk.promotions.demo import load_promotions_demo
 from souk.sellers.models import Seller
 from souk.sellers.service import platform_retail, register_seller
 from souk.simulation.demo_catalog import ProductPlan, plan_catalog
@@ -259,13 +266,20 @@ def _terms(
         shipping_cents = 399
     shipping = 0 if shipping_cents == 0 else _price_minor(shipping_cents, currency)
     platform = retail or (seller.plan == "professional" and rng.random() < 0.15)
+    handling = 1 if platform else seller.traits.handling_days
+    conduct = default_policy().for_marketplace(seller.marketplace).conduct
+    if policy_rules.is_media(
+        slugify(plan.draft.category_path.split("/")[0]), conduct.media_categories
+    ):
+        # Demo sellers keep the media rule: books, films and games ship within 2 days.
+        handling = min(handling, conduct.media_max_handling_days)
     return OfferTerms(
         sku=sku,
         condition=condition,
         price=Money(currency, _price_minor(cents, currency)),
         shipping=Money(currency, shipping),
         quantity=rng.randint(40, 150) if retail else rng.randint(1, 5 if used else 40),
-        handling_days=1 if platform else seller.traits.handling_days,
+        handling_days=handling,
         fulfillment_channel="PLATFORM" if platform else "MERCHANT",
     )
 
@@ -450,6 +464,8 @@ def load_demo(
             offers = _create_offers(setup, plans, created, demo_sellers, seed, bar)
             _create_buyers(setup, buyers, seed, bar)
             _deliver_backlog(setup, bar)
+            with setup.sessions() as session:  # centres, platform stock, bank accounts, rates
+                prepare_fulfilment(session, setup.clock, seed)
             _attach_images(setup, plans, created, images, bar)
     finally:
         if pool is not None:
@@ -464,6 +480,10 @@ def load_demo(
             progress=progress,
             start=trade_starts,
         )
+    load_global_selling_demo(rt, seller_email=SELLER_EMAIL, days=days, seed=seed)
+    load_promotions_demo(rt, seller_email=SELLER_EMAIL, seed=seed)
+    with rt.sessions() as session:  # the settlements that closed during the history
+        finish_fulfilment(session, rt.clock)
     _rebuild_search(rt)
     with rt.sessions() as session:
         register_user(

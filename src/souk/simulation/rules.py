@@ -39,6 +39,8 @@ class SellerTraits:
     cancel_rate: float
     #: Share of the catalog this seller lists (relative weight).
     assortment: float
+    #: Probability that the carrier never reports a parcel (no valid tracking).
+    missing_scan_rate: float = 0.0
 
 
 def seller_traits(key: str, seed: int) -> SellerTraits:
@@ -48,16 +50,24 @@ def seller_traits(key: str, seed: int) -> SellerTraits:
     kind = rng.random()
     if kind < 0.55:  # dependable merchants
         late, cancel = rng.uniform(0.0, 0.04), rng.uniform(0.0, 0.01)
+        missing = (0.0, 0.01)
     elif kind < 0.85:  # average
         late, cancel = rng.uniform(0.04, 0.12), rng.uniform(0.01, 0.03)
+        missing = (0.0, 0.04)
     else:  # struggling
         late, cancel = rng.uniform(0.12, 0.35), rng.uniform(0.03, 0.10)
+        missing = (0.03, 0.12)
+    price_level = round(rng.uniform(0.86, 1.14), 3)
+    handling_days = rng.choice((1, 1, 2, 2, 2, 3, 3, 4, 5))
+    assortment = round(rng.uniform(0.3, 1.0), 3)
     return SellerTraits(
-        price_level=round(rng.uniform(0.86, 1.14), 3),
-        handling_days=rng.choice((1, 1, 2, 2, 2, 3, 3, 4, 5)),
+        price_level=price_level,
+        handling_days=handling_days,
         late_shipment_rate=round(late, 4),
         cancel_rate=round(cancel, 4),
-        assortment=round(rng.uniform(0.3, 1.0), 3),
+        assortment=assortment,
+        # Drawn last, so the traits above stay what earlier versions drew.
+        missing_scan_rate=round(rng.uniform(*missing), 4),
     )
 
 

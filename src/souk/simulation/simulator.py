@@ -34,6 +34,8 @@ from souk.core.errors import InvalidInput, SoukError
 from souk.core.money import Money
 from souk.core.policy import default_policy
 from souk.core.runtime import Runtime
+from souk.fulfillment import network
+from souk.fulfillment.demo import restock as restock_network
 from souk.fulfillment.service import confirm_shipment, record_delivery
 from souk.jobs.registry import run_due
 from souk.offers.models import Offer
@@ -44,6 +46,8 @@ from souk.orders.models import Order
 from souk.orders.payments import Card
 from souk.orders.service import CheckoutRequest, cancel_by_buyer, cancel_by_seller, place_order
 from souk.sellers.models import Seller, SellerUser
+from souk.simulation.aftersales import simulate_day as simulate_aftersales
+from souk.simulation.appeals import simulate_appeals
 from souk.simulation.rules import (
     SellerTraits,
     event_rng,
@@ -395,6 +399,12 @@ class _Simulation:
 
     def _ship(self, session: Session, order: Order) -> None:
         rng = self._rng(order, "ship")
+        if order.fulfillment_channel == "PLATFORM" and network.order_shipments(session, order.id):
+            # The fulfilment centre picks, packs and ships it (tracking assigned at routing).
+            network.ship_order(session, self.clock, order.id)
+            self.report.shipped += 1
+            self.plan_delivery(order, rng)
+            return
         carrier = pick_carrier(order.marketplace, rng)
         confirm_shipment(
             session,
@@ -420,7 +430,10 @@ class _Simulation:
         if rng.random() < CARRIER_DELAY_RATE:
             days += rng.randint(1, 3)
         shipped = order.shipped_at or self.clock.now()
-        self.schedule(shipped + timedelta(days=days, hours=rng.uniform(-6, 4)), "deliver", order.id)
+        arrives = shipped + timedelta(days=days, hours=rng.uniform(-6, 4))
+        if rng.random() < self._seller(order).missing_scan_rate:
+            return  # the carrier never reports this parcel: it has no valid tracking
+        self.schedule(arrives, "deliver", order.id)
 
     def resume_open_orders(self) -> None:
         """Orders still open from earlier runs get their next step too."""
@@ -451,7 +464,11 @@ class _Simulation:
                 seller = self.world.sellers.get(offer.seller_id)
                 if seller is None or (not seller.is_platform and rng.random() > RESTOCK_RATE):
                     continue
-                update_quantity(session, self.clock, offer, rng.randint(8, 40))
+                units = rng.randint(8, 40)
+                if offer.fulfillment_channel != "PLATFORM" or not restock_network(
+                    session, self.clock, offer, units
+                ):
+                    update_quantity(session, self.clock, offer, units)
                 self.report.restocked += 1
             ids = session.scalars(select(Offer.id).where(Offer.is_active).order_by(Offer.id)).all()
             for offer_id in rng.sample(list(ids), k=int(len(ids) * REPRICE_SHARE)):
@@ -525,8 +542,10 @@ def simulate(
                     simulation.purchase(rng)
                 day_end = day_start + timedelta(days=1)
                 simulation.run_until(day_end)
+                simulate_aftersales(sim_rt, clock, seed, day_start, world.sellers)
                 simulation.restock_and_reprice(day)
                 report.job_runs += len(run_due(sim_rt.sessions, clock))
+                simulate_appeals(sim_rt, clock, seed, world.sellers)
                 bar.update(task, advance=1, orders=report.orders_placed)
         with sim_rt.read_sessions() as session:
             report.by_status = dict(

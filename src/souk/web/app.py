@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 from celery import Celery
@@ -24,6 +27,7 @@ from souk.core.runtime import Runtime
 from souk.jobs.celery_app import CeleryDispatcher, make_celery
 from souk.jobs.registry import run_due
 from souk.web.deps import LoginRequired
+from souk.web.pagecache import AnonymousPageCache, DeferredViews, PageCache, Replayer
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -31,6 +35,12 @@ STATIC = Path(__file__).parent / "static"
 
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
+
+
+def _is_seller_api(request: Request) -> bool:
+    from souk.web.spapi.common import is_seller_api
+
+    return is_seller_api(request.url.path)
 
 
 def _scheduler(rt: Runtime, stop: threading.Event, every: float = 30.0) -> None:
@@ -47,6 +57,29 @@ def _publish_jobs(celery: Celery, stop: threading.Event, every: float = 30.0) ->
             celery.send_task("souk.jobs.run_due", queue=celery.conf.task_default_queue)
         except Exception:
             log.exception("could not publish the periodic jobs task")
+
+
+def _first_views_writer(rt: Runtime) -> Callable[[list[tuple[str, str, str, datetime]]], None]:
+    def write(views: list[tuple[str, str, str, datetime]]) -> None:
+        from souk.recs.service import record_first_views
+
+        with rt.sessions() as session:
+            record_first_views(session, views)
+
+    return write
+
+
+def _replayers(rt: Runtime, views: DeferredViews) -> dict[str, Replayer]:
+    """What a page served from the cache redoes for its new visitor."""
+
+    def product_view(session: dict[str, str], payload: dict[str, Any]) -> None:
+        from souk.web.storefront.recs import VISITOR_KEY
+
+        visitor = session.get(VISITOR_KEY) or secrets.token_urlsafe(12)
+        session[VISITOR_KEY] = visitor
+        views.add(visitor, payload["marketplace"], payload["asin"], rt.clock.now())
+
+    return {"product_view": product_view}
 
 
 def create_app(rt: Runtime | None = None, *, background: bool | None = None) -> FastAPI:
@@ -72,8 +105,11 @@ def create_app(rt: Runtime | None = None, *, background: bool | None = None) -> 
             threading.Thread(
                 target=_scheduler, args=(rt, stop), daemon=True, name="souk-jobs"
             ).start()
+        if page_cache.enabled:
+            deferred_views.start(flush_every=1.0)
         yield
         stop.set()
+        deferred_views.stop()
         if dispatcher is not None:
             dispatcher.stop()
 
@@ -81,6 +117,13 @@ def create_app(rt: Runtime | None = None, *, background: bool | None = None) -> 
         title="souk", version="0.1.0", lifespan=lifespan, docs_url="/api/docs", redoc_url=None
     )
     app.state.runtime = rt
+    # Inside the session middleware (added after it, so it runs later): it reads the session.
+    page_cache = PageCache(rt.settings.page_cache_seconds, rt.settings.page_cache_entries)
+    app.state.page_cache = page_cache
+    app.state.deferred_views = deferred_views = DeferredViews(_first_views_writer(rt))
+    app.add_middleware(
+        AnonymousPageCache, cache=page_cache, replayers=_replayers(rt, deferred_views)
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=rt.settings.resolved_secret_key(),
@@ -92,20 +135,34 @@ def create_app(rt: Runtime | None = None, *, background: bool | None = None) -> 
 
     @app.exception_handler(SoukError)
     async def domain_error(request: Request, error: SoukError) -> Response:
+        if _is_seller_api(request):
+            from souk.web.spapi.common import error_response
+
+            return error_response(request, error.status, error.code, error.message, error.details)
+        # Throttled uploads say when to come back (429 + Retry-After).
+        retry_after = getattr(error, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
         if _is_api(request):
             return JSONResponse(
                 {"error": {"code": error.code, "message": error.message, "field": error.field}},
                 status_code=error.status,
+                headers=headers,
             )
         from souk.web.pages import error_page
 
-        return error_page(request, error.status, error.message)
+        page = error_page(request, error.status, error.message)
+        page.headers.update(headers or {})
+        return page
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:
         first = error.errors()[0] if error.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
         message = f"{where}: {first.get('msg', 'invalid input')}" if where else "invalid input"
+        if _is_seller_api(request):
+            from souk.web.spapi.common import error_response
+
+            return error_response(request, 400, "InvalidInput", message)
         if _is_api(request):
             return JSONResponse(
                 {"error": {"code": "InvalidInput", "message": message, "field": where or None}},
@@ -118,6 +175,11 @@ def create_app(rt: Runtime | None = None, *, background: bool | None = None) -> 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         # Unknown API paths (404) and methods (405) answer in the API's error format too.
+        if _is_seller_api(request):
+            from souk.web.spapi.common import ERROR_CODES, error_response
+
+            code = ERROR_CODES.get(error.status_code, "InvalidInput")
+            return error_response(request, error.status_code, code, str(error.detail))
         if not _is_api(request):
             return await http_exception_handler(request, error)
         code = {404: "NotFound", 405: "MethodNotAllowed"}.get(error.status_code, "InvalidInput")
@@ -137,17 +199,66 @@ def create_app(rt: Runtime | None = None, *, background: bool | None = None) -> 
 
     from souk.web.api.routes import router as api_router
     from souk.web.media import router as media_router
+    from souk.web.ops.appeals import router as ops_appeals_router
+    from souk.web.ops.claims import router as ops_claims_router
+    from souk.web.ops.policy import router as ops_policy_router
     from souk.web.ops.routes import router as ops_router
+    from souk.web.ops.verification import router as ops_verification_router
+    from souk.web.seller.health import router as seller_health_router
+    from souk.web.seller.policy_compliance import router as seller_compliance_router
+    from souk.web.seller.returns import router as seller_returns_router
     from souk.web.seller.reviews import router as seller_reviews_router
     from souk.web.seller.routes import router as seller_router
+    from souk.web.seller.verification import router as seller_verification_router
+    from souk.web.storefront.brand_complaints import router as brand_complaints_router
+    from souk.web.storefront.returns import router as returns_router
     from souk.web.storefront.reviews import router as reviews_router
     from souk.web.storefront.routes import router as storefront_router
 
     app.include_router(media_router)
+    from souk.web.spapi import router as seller_api_router
+
+    app.include_router(seller_api_router)  # before the storefront's catch-all pages
+    from souk.web.seller.apps import router as seller_apps_router
+
+    app.include_router(seller_apps_router, prefix="/seller")
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(seller_router, prefix="/seller")
     app.include_router(ops_router, prefix="/ops")
+    from souk.web.ops.buybox import router as ops_buybox_router
+    from souk.web.seller.buybox import router as seller_buybox_router
+
+    app.include_router(ops_buybox_router, prefix="/ops")
+    app.include_router(seller_buybox_router, prefix="/seller")
+    from souk.web.ops.fulfilment import router as ops_fulfilment_router
+    from souk.web.seller.fulfilment import router as seller_fulfilment_router
+    from souk.web.seller.payments import router as seller_payments_router
+    from souk.web.storefront.prime import router as prime_router
+
+    app.include_router(seller_fulfilment_router, prefix="/seller")
+    app.include_router(seller_payments_router, prefix="/seller")
+    app.include_router(ops_fulfilment_router, prefix="/ops")
+    app.include_router(prime_router)
+    from souk.web.ops.events import router as ops_events_router
+    from souk.web.seller.analytics import router as seller_analytics_router
+    from souk.web.seller.promotions import router as seller_promotions_router
+    from souk.web.storefront.deals import router as deals_router
+
+    app.include_router(deals_router)
+    app.include_router(seller_promotions_router, prefix="/seller")
+    app.include_router(seller_analytics_router, prefix="/seller")
+    app.include_router(ops_events_router, prefix="/ops")
     app.include_router(storefront_router)
     app.include_router(seller_reviews_router, prefix="/seller")
     app.include_router(reviews_router)
+    app.include_router(returns_router)
+    app.include_router(seller_returns_router, prefix="/seller")
+    app.include_router(ops_claims_router, prefix="/ops")
+    app.include_router(seller_health_router, prefix="/seller")
+    app.include_router(ops_appeals_router, prefix="/ops")
+    app.include_router(ops_verification_router, prefix="/ops")
+    app.include_router(ops_policy_router, prefix="/ops")
+    app.include_router(seller_verification_router, prefix="/seller")
+    app.include_router(seller_compliance_router, prefix="/seller")
+    app.include_router(brand_complaints_router)
     return app

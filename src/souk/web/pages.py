@@ -12,26 +12,31 @@ import re
 from contextlib import nullcontext
 from datetime import date, datetime
 from functools import lru_cache
+from gettext import NullTranslations
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_time, get_timezone_name
 from babel.numbers import format_currency, format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from souk.accounts.models import User
 from souk.catalog.models import Category
 from souk.core.money import Money
+from souk.globalselling.service import marketplace_tax, vat_note
 from souk.marketplaces.rules import MARKETPLACES, Marketplace
 from souk.offers.rules import CONDITIONS
 from souk.orders.models import Cart, CartLine
 from souk.sellers.service import memberships
 from souk.web.deps import CSRF_FIELD, csrf_token, current_marketplace, runtime
+from souk.web.locale import country_name, translations, viewer
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -52,28 +57,69 @@ def format_money(amount: Money | None, locale: str) -> str:
     return format_currency(amount.decimal, amount.currency, locale=locale)
 
 
-def _local_day(value: datetime | date, market: Marketplace) -> date:
+def _local_day(value: datetime | date, market: Marketplace, zone: ZoneInfo | None = None) -> date:
     if isinstance(value, datetime):
-        return value.astimezone(market.zone).date() if value.tzinfo else value.date()
+        return value.astimezone(zone or market.zone).date() if value.tzinfo else value.date()
     return value
 
 
-def format_day(value: datetime | date | None, market: Marketplace) -> str:
-    """ "Tuesday, November 24" in the marketplace's language and zone."""
+def format_day(
+    value: datetime | date | None,
+    market: Marketplace,
+    *,
+    zone: ZoneInfo | None = None,
+    locale: str | None = None,
+) -> str:
+    """ "Tuesday, November 24" in the marketplace's (or the viewer's) language and zone."""
     if value is None:
         return ""
-    return format_date(_local_day(value, market), _day_pattern(market.locale), locale=market.locale)
+    locale = locale or market.locale
+    return format_date(_local_day(value, market, zone), _day_pattern(locale), locale=locale)
 
 
-def format_short_day(value: datetime | date | None, market: Marketplace) -> str:
+def format_short_day(
+    value: datetime | date | None,
+    market: Marketplace,
+    *,
+    zone: ZoneInfo | None = None,
+    locale: str | None = None,
+) -> str:
     if value is None:
         return ""
-    return format_date(_local_day(value, market), "medium", locale=market.locale)
+    locale = locale or market.locale
+    return format_date(_local_day(value, market, zone), "medium", locale=locale)
 
 
-def format_day_range(start: datetime, end: datetime, market: Marketplace) -> str:
-    first, last = format_day(start, market), format_day(end, market)
+def format_moment(value: datetime | None, zone: ZoneInfo, locale: str) -> str:
+    """A date and time of day in ``zone`` with the zone's name ("03.03.2026, 05:30 MEZ")."""
+    if value is None:
+        return ""
+    local = value.astimezone(zone)
+    day = format_date(local, "medium", locale=locale)
+    clock = format_time(local, "short", tzinfo=zone, locale=locale)
+    return f"{day}, {clock} {get_timezone_name(local, 'short', locale=locale)}"
+
+
+def format_day_range(
+    start: datetime,
+    end: datetime,
+    market: Marketplace,
+    zone: ZoneInfo | None = None,
+    locale: str | None = None,
+) -> str:
+    first = format_day(start, market, zone=zone, locale=locale)
+    last = format_day(end, market, zone=zone, locale=locale)
     return first if first == last else f"{first} \N{EN DASH} {last}"
+
+
+@pass_context
+def _context_gettext(context: Context, message: str) -> str:
+    return (context.get("_translations") or NullTranslations()).gettext(message)
+
+
+@pass_context
+def _context_ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return (context.get("_translations") or NullTranslations()).ngettext(singular, plural, n)
 
 
 def _env() -> Environment:
@@ -85,6 +131,12 @@ def _env() -> Environment:
         # Templates ship with the code: checking their files on every render costs ~4 %
         # of a product page (measured with py-spy under bench/pages.py).
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # Interface text in the viewer's language: {{ _("...") }} reads the catalog each
+    # render passes as ``_translations`` (English when a page passes none).
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        _context_gettext, _context_ngettext, newstyle=True
     )
     env.globals["CONDITIONS"] = CONDITIONS
     env.globals["MARKETPLACES"] = MARKETPLACES
@@ -136,7 +188,8 @@ def _frame(request: Request) -> dict[str, Any]:
                 if user.addresses:
                     first = next((a for a in user.addresses if a.is_default), user.addresses[0])
                     deliver_to = f"{first.city} {first.postal_code}"
-                is_seller = bool(memberships(session, user.id))
+                accounts = memberships(session, user.id)
+                is_seller = bool(accounts)
                 cart_query = select(Cart.id).where(
                     Cart.buyer_id == user.id, Cart.marketplace == market.code
                 )
@@ -152,9 +205,31 @@ def _frame(request: Request) -> dict[str, Any]:
             )
             or 0
         )
+        seller_id = None
+        if is_seller and request.url.path.startswith("/seller"):
+            chosen = request.session.get("seller_id")
+            seller_id = next((s.id for s, _ in accounts if s.id == chosen), accounts[0][0].id)
+        reader = viewer(
+            session,
+            request.session,
+            market,
+            user_id=user.id if user is not None else None,
+            seller_id=seller_id,
+        )
+    market_name = country_name(market.code, reader.language, market.name)
+    if deliver_to == market.name:
+        deliver_to = market_name
     return {
         "request": request,
         "market": market,
+        "viewer": reader,
+        "market_name": market_name,
+        "market_names": {
+            code: country_name(code, reader.language, m.name) for code, m in MARKETPLACES.items()
+        },
+        "language": reader.language,
+        "_translations": translations(reader.language),
+        "prices_include_vat": marketplace_tax(market.code).prices_include_vat,
         "user": user,
         "is_seller": is_seller,
         "cart_count": cart_count,
@@ -171,17 +246,21 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     """A page in the global frame; ``context`` holds what this page shows."""
     frame = _frame(request)
     market = frame["market"]
+    reader = frame["viewer"]
+    zone, locale = reader.zone, reader.locale
 
     def money(amount: Money | None) -> str:
-        return format_money(amount, market.locale)
+        return format_money(amount, locale)
 
     env_context = {
         **frame,
         "money": money,
-        "price": lambda amount: _price_markup(amount, market.locale),
-        "day": lambda value: format_day(value, market),
-        "short_day": lambda value: format_short_day(value, market),
-        "day_range": lambda start, end: format_day_range(start, end, market),
+        "price": lambda amount: _price_markup(amount, locale),
+        "day": lambda value: format_day(value, market, zone=zone, locale=locale),
+        "short_day": lambda value: format_short_day(value, market, zone=zone, locale=locale),
+        "day_range": lambda start, end: format_day_range(start, end, market, zone, locale),
+        "moment": lambda value: format_moment(value, zone, locale),
+        "vat_note": lambda amount: vat_note(amount, market.code),
         "errors": {},
         "values": {},
         **context,

@@ -25,6 +25,7 @@ from souk.offers.service import (
     update_quantity,
 )
 from souk.orders.service import cancel_by_seller, seller_order, seller_orders
+from souk.policy.service import screen_offer
 from souk.web.api.common import (
     SellerAccount,
     currency_for,
@@ -122,6 +123,17 @@ def put_seller_offer(
         handling_days=body.handling_days,
         fulfillment_channel=body.fulfillment_channel,
     )
+    # Upload throttling (429 + Retry-After) and the offer red lines come first.
+    screen_offer(
+        session,
+        runtime(request).clock,
+        seller_id=account.seller_id,
+        asin=body.asin.strip().upper(),
+        marketplace=code,
+        price_minor=terms.price.minor,
+        shipping_minor=terms.shipping.minor,
+        handling_days=terms.handling_days,
+    )
     offer = put_offer(
         session,
         runtime(request).clock,
@@ -157,6 +169,16 @@ def patch_seller_offer(
     if price is None and shipping is not None:
         price = Money(offer.currency, offer.price_minor)
     _check_whole_change(offer, price, shipping, body.quantity)
+    screen_offer(
+        session,
+        clock,
+        seller_id=account.seller_id,
+        asin=offer.asin,
+        marketplace=offer.marketplace,
+        price_minor=price.minor if price is not None else offer.price_minor,
+        shipping_minor=shipping.minor if shipping is not None else offer.shipping_minor,
+        handling_days=offer.handling_days,
+    )
     if price is not None:
         update_price(session, clock, offer, price, shipping)
     if body.quantity is not None:

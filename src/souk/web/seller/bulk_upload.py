@@ -24,6 +24,7 @@ from souk.core.policy import default_policy
 from souk.marketplaces.rules import Marketplace
 from souk.offers.rules import CHANNELS, CONDITIONS, OfferTerms
 from souk.offers.service import put_offer
+from souk.policy.service import screen_offer, throttle_listing_changes
 from souk.web.deps import (
     SellerContext,
     check_csrf,
@@ -136,6 +137,8 @@ def upload_offers(
     default_handling_days: int,
     rows: list[dict[str, str]],
 ) -> UploadReport:
+    # Every row counts against the seller's hourly listing limit (429 when over).
+    throttle_listing_changes(session, clock, seller_id, len(rows))
     saved: list[tuple[int, str, str]] = []
     problems: list[RowProblem] = []
     seen: dict[str, int] = {}
@@ -147,13 +150,25 @@ def upload_offers(
         seen[sku] = number
         savepoint = session.begin_nested()
         try:
+            terms = row_terms(row, market.currency, default_handling_days)
+            screen_offer(
+                session,
+                clock,
+                seller_id=seller_id,
+                asin=row.get("asin", "").upper(),
+                marketplace=market.code,
+                price_minor=terms.price.minor,
+                shipping_minor=terms.shipping.minor,
+                handling_days=terms.handling_days,
+                count_upload=False,
+            )
             put_offer(
                 session,
                 clock,
                 seller_id=seller_id,
                 asin=row.get("asin", "").upper(),
                 marketplace=market.code,
-                terms=row_terms(row, market.currency, default_handling_days),
+                terms=terms,
                 commit=False,
             )
             savepoint.commit()

@@ -13,6 +13,7 @@ from souk.catalog.rules import MAX_BULLETS, ProductDraft
 from souk.catalog.service import create_product
 from souk.core.errors import SoukError
 from souk.core.storage import MIN_IMAGE_SIDE
+from souk.policy.service import screen_product
 from souk.web.deps import SellerContext, check_csrf, db, read_db, runtime, seller_context
 from souk.web.pages import field_errors, form_values, render
 from souk.web.seller.access import require
@@ -86,6 +87,15 @@ async def new_product(
         gtin=values.get("gtin", "").strip() or None,
     )
     try:
+        # Upload throttling and the listing red lines (contact details, promotional or
+        # stuffed titles) before anything is written.
+        screen_product(
+            session,
+            runtime(request).clock,
+            seller_id=ctx.seller.id,
+            draft=draft,
+            alt_texts=[alt for _, alt in images],
+        )
         made = create_product(
             session,
             runtime(request).clock,

@@ -20,6 +20,7 @@ from souk.offers.service import (
     update_price,
     update_quantity,
 )
+from souk.policy.service import screen_offer, throttle_listing_changes
 from souk.web.deps import (
     SellerContext,
     check_csrf,
@@ -99,14 +100,23 @@ async def _change(request: Request, session: Session, ctx: SellerContext, offer_
     offer = seller_offer_by_id(session, ctx.seller.id, offer_id)
     try:
         if what == "price":
-            update_price(
+            price = amount(values.get("price"), offer.currency, "price")
+            shipping = amount(
+                values.get("shipping"), offer.currency, "shipping", blank_is_zero=True
+            )
+            screen_offer(
                 session,
                 clock,
-                offer,
-                amount(values.get("price"), offer.currency, "price"),
-                amount(values.get("shipping"), offer.currency, "shipping", blank_is_zero=True),
+                seller_id=ctx.seller.id,
+                asin=offer.asin,
+                marketplace=offer.marketplace,
+                price_minor=price.minor,
+                shipping_minor=shipping.minor,
+                handling_days=offer.handling_days,
             )
+            update_price(session, clock, offer, price, shipping)
         else:
+            throttle_listing_changes(session, clock, ctx.seller.id)
             update_quantity(session, clock, offer, whole_number(values.get("quantity"), "quantity"))
     except SoukError as error:
         if error.status != 400:
@@ -232,6 +242,16 @@ async def new_offer(
             quantity=whole_number(values.get("quantity"), "quantity"),
             handling_days=whole_number(values.get("handling_days"), "handling_days"),
             fulfillment_channel=values.get("fulfillment_channel", ""),
+        )
+        screen_offer(
+            session,
+            runtime(request).clock,
+            seller_id=ctx.seller.id,
+            asin=asin,
+            marketplace=market.code,
+            price_minor=terms.price.minor,
+            shipping_minor=terms.shipping.minor,
+            handling_days=terms.handling_days,
         )
         put_offer(
             session,

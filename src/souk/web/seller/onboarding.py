@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from souk.identity import rules as identity_rules
+from souk.identity.service import identity_of
 from souk.marketplaces.rules import MARKETPLACES
 from souk.offers.models import Offer
 from souk.sellers.models import Seller
@@ -30,6 +32,7 @@ def _listed_in(session: Session, seller_id: str) -> list[str]:
 def onboarding_steps(session: Session, seller: Seller) -> list[Step]:
     markets = _listed_in(session, seller.id)
     names = ", ".join(MARKETPLACES[m].name for m in markets if m in MARKETPLACES)
+    identity = identity_of(session, seller.id)
     return [
         Step(
             "Business details",
@@ -49,11 +52,10 @@ def onboarding_steps(session: Session, seller: Seller) -> list[Step]:
         ),
         Step(
             "Identity verification",
-            False,
-            # Verification arrives in a later release; say so rather than pretend.
-            "Not started. souk does not verify sellers' identity yet; nothing to do for now.",
-            "",
-            "",
+            identity.status == identity_rules.VERIFIED,
+            identity_rules.status_text(identity.status),
+            "/seller/verification",
+            "Review" if identity.status == identity_rules.VERIFIED else "Verify",
         ),
         Step(
             "Shipping settings",

@@ -31,6 +31,7 @@ from souk.web.seller import (
     advertising,
     bulk_upload,
     catalog,
+    global_selling,
     inventory,
     messages,
     orders,
@@ -85,7 +86,11 @@ async def register(request: Request, session: Session = Depends(db)) -> Response
     request.session.pop("cart_tokens", None)
     request.session["user_id"] = user.id
     request.session["seller_id"] = seller.id
-    return RedirectResponse("/seller?welcome=1", status_code=303)
+    # A new account matching a deactivated seller's device or identity is held.
+    from souk.web.storefront.seller_signals import remember_device, screen_registration
+
+    screen_registration(request, session, seller.id)
+    return remember_device(request, RedirectResponse("/seller?welcome=1", status_code=303))
 
 
 @router.get("", response_class=HTMLResponse)
@@ -137,3 +142,4 @@ router.include_router(advertising.router)
 router.include_router(messages.router)
 for part in (bulk_upload, packing_slip, reports, settings):
     router.include_router(part.router)
+router.include_router(global_selling.router)

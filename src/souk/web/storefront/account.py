@@ -53,7 +53,11 @@ async def signin(request: Request, session: Session = Depends(db)) -> Response:
             next_url=next_url,
         )
     sign_in(request, session, user)
-    return RedirectResponse(next_url, status_code=303)
+    # Sellers' people leave device and IP signals for linked-account detection.
+    from souk.web.storefront.seller_signals import record_seller_sign_in, remember_device
+
+    record_seller_sign_in(request, session, user.id)
+    return remember_device(request, RedirectResponse(next_url, status_code=303))
 
 
 @router.get("/signup", response_class=HTMLResponse)

@@ -25,6 +25,8 @@ from souk.offers.rules import CONDITIONS
 from souk.offers.service import ProductOffers, offers_for_products, product_offers
 from souk.orders.rules import DeliveryWindow, delivery_window
 from souk.web.deps import check_csrf, current_marketplace, read_db, runtime
+from souk.web.locale import product_text_for
+from souk.web.pagecache import replay_on_cache_hit
 from souk.web.pages import form_values, render, safe_next
 from souk.web.storefront.queries import category_products, shelf
 from souk.web.storefront.recs import record_product_view
@@ -114,6 +116,7 @@ def product_context(request: Request, session: Session, asin: str) -> dict[str, 
         "max_quantity": policy.checkout.max_quantity_per_line,
         "lowest_other": min((o.landed for o in offers.others), default=None),
         "chain": category_chain(session, product.category),
+        "text": product_text_for(request, session, product),
     }
 
 
@@ -123,6 +126,10 @@ def product_page(request: Request, asin: str, session: Session = Depends(read_db
     if kept is not None:
         return RedirectResponse(f"/dp/{kept}", status_code=301)
     record_product_view(request, asin)
+    market = current_marketplace(request).code
+    replay_on_cache_hit(
+        request.scope.setdefault("state", {}), "product_view", asin=asin, marketplace=market
+    )
     return render(request, "storefront/product.html", **product_context(request, session, asin))
 
 

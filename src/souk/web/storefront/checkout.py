@@ -53,14 +53,15 @@ def _purchasables(view: CartView) -> list[rules.Purchasable]:
             sku=item.offer.sku,
             title=item.product.title,
             condition=item.offer.condition,
-            unit_price=Money(item.offer.currency, item.offer.price_minor),
+            unit_price=part.unit_price,
             unit_shipping=Money(item.offer.currency, item.offer.shipping_minor),
-            quantity=item.quantity,
+            quantity=part.quantity,
             handling_days=item.offer.handling_days,
             fulfillment_channel=item.offer.fulfillment_channel,
         )
         for item in view.active
         if not item.problem
+        for part in item.price_parts
     ]
 
 

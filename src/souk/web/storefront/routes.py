@@ -10,6 +10,7 @@ from souk.web.storefront import (
     checkout,
     messages,
     orders,
+    preferences,
     recs,
     search,
     sponsored,
@@ -26,3 +27,4 @@ router.include_router(sponsored.router)
 router.include_router(stores.router)
 router.include_router(messages.router)
 router.include_router(recs.router)
+router.include_router(preferences.router)

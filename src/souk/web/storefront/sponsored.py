@@ -9,17 +9,18 @@ import secrets
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from souk.ads.service import SponsoredSlot, click, product_page_auction
 from souk.catalog.models import Product
+from souk.catalog.service import get_product
 from souk.core.errors import NotFound
 from souk.offers.service import ProductOffers, offers_for_products
-from souk.web.deps import current_marketplace, db, runtime
-from souk.web.pages import ENV
+from souk.web.deps import current_marketplace, db, read_db, runtime
+from souk.web.pages import ENV, render
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -99,8 +100,17 @@ def related_to(request: Request, asin: str) -> list[SponsoredCard]:
         return cards(session, slots, market.code)
 
 
-# The product page template asks for its sponsored carousel with one include.
+# The product page's fragment asks for its sponsored carousel with one include.
 ENV.globals["sponsored_related"] = related_to
+
+
+@router.get("/dp/{asin}/sponsored", response_class=HTMLResponse)
+def sponsored_fragment(
+    request: Request, asin: str, session: Session = Depends(read_db)
+) -> Response:
+    """The product page's "Sponsored products related to this item", fetched after the page."""
+    product = get_product(session, asin)
+    return render(request, "partials/sponsored_fragment.html", product=product)
 
 
 @router.get("/sp/click/{impression_id}")

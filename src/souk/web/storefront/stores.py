@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from souk.catalog.service import brand_by_name, brand_products
 from souk.core.money import Money
+from souk.identity.service import store_disclosure
 from souk.offers.service import offers_for_products, seller_offers
 from souk.sellers.rules import can_sell
 from souk.sellers.service import get_seller
@@ -44,6 +45,8 @@ def seller_store(
         seller=seller,
         selling=selling,
         listings=listings,
+        # INFORM Consumers Act: high-revenue sellers' name, address and contact.
+        disclosure=store_disclosure(session, seller.id),
     )
 
 

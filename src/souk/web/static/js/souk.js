@@ -20,6 +20,14 @@
     });
   });
 
+  // Parts sold per view (sponsored products) load after the page, never from its cache.
+  document.querySelectorAll("[data-fragment]").forEach(function (slot) {
+    fetch(slot.getAttribute("data-fragment"), { credentials: "same-origin" })
+      .then(function (answer) { return answer.ok ? answer.text() : ""; })
+      .then(function (html) { slot.innerHTML = html; })
+      .catch(function () { /* the page is complete without it */ });
+  });
+
   // Marketplace switcher: submit as soon as a marketplace is chosen.
   document.querySelectorAll("[data-autosubmit]").forEach(function (select) {
     var button = select.form && select.form.querySelector("[data-autosubmit-button]");
