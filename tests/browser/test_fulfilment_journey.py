@@ -24,12 +24,9 @@ from souk.finance import service as finance
 from souk.fulfillment import network
 from souk.orders.service import CheckoutRequest, place_order
 from tests import factories as f
-from tests.browser.test_journeys import CHROMIUM, CHROMIUM_ARGS, _free_port, _product_shot
+from tests.browser.test_journeys import CHROMIUM, CHROMIUM_ARGS, SHOTS, _free_port, _product_shot
 
 pytestmark = pytest.mark.browser
-SHOTS = (
-    Path("/work/brief/shots") if Path("/work/brief").is_dir() else Path("test-output/screenshots")
-)
 
 
 @pytest.fixture
