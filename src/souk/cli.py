@@ -73,10 +73,10 @@ def db_upgrade(revision: str = "heads") -> None:
 @demo_app.command("load")
 def demo_load(
     if_empty: Annotated[bool, typer.Option(help="Do nothing when demo data is there.")] = False,
-    products: Annotated[int, typer.Option(min=50, help="Products in the catalog.")] = 3000,
+    products: Annotated[int, typer.Option(min=50, help="Products in the catalog.")] = 2000,
     sellers: Annotated[int, typer.Option(min=3, help="Third-party sellers.")] = 40,
     buyers: Annotated[int, typer.Option(min=5, help="Buyer accounts.")] = 300,
-    days: Annotated[int, typer.Option(min=0, help="Days of simulated trade.")] = 10,
+    days: Annotated[int, typer.Option(min=0, help="Days of simulated trade.")] = 8,
     seed: int = 7,
 ) -> None:
     """Load the demo marketplace: catalog, images, sellers, buyers, days of orders."""

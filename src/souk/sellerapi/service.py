@@ -1235,6 +1235,8 @@ def _queue_notifications(
 @on("order.canceled")
 @on("order.delivered")
 def _order_changed(session: Session, event: DomainEvent) -> None:
+    if not _anyone_subscribed(session, "ORDER_CHANGE"):
+        return
     order_id = str(event.payload.get("order_id") or event.subject)
     order = session.get(Order, order_id)
     if order is None:
@@ -1259,11 +1261,23 @@ def _order_changed(session: Session, event: DomainEvent) -> None:
     )
 
 
+def _anyone_subscribed(session: Session, notification_type: str) -> bool:
+    """Most offer changes interest nobody: one indexed look before any work."""
+    return (
+        session.scalar(
+            select(SellerApiSubscription.id)
+            .where(SellerApiSubscription.notification_type == notification_type)
+            .limit(1)
+        )
+        is not None
+    )
+
+
 @on("offer.changed")
 def _offer_changed(session: Session, event: DomainEvent) -> None:
     asin = str(event.payload.get("asin") or event.subject)
     market = str(event.payload.get("marketplace") or "US")
-    if market not in MARKETPLACES:
+    if market not in MARKETPLACES or not _anyone_subscribed(session, "ANY_OFFER_CHANGED"):
         return
     sellers = list(
         session.scalars(
