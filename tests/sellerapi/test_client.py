@@ -330,6 +330,19 @@ def test_report_round_trip(live: Live) -> None:
     with pytest.raises(SellingApiBadRequestException):
         reports.create_report(reportType="GET_SOMETHING_ELSE", marketplaceIds=US)
 
+    # Listing pages through both reports one at a time; the token carries the filters.
+    both = "GET_MERCHANT_LISTINGS_ALL_DATA,GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
+    first = reports.get_reports(reportTypes=both, pageSize=1)
+    assert len(first.payload["reports"]) == 1 and first.next_token
+    second = reports.get_reports(nextToken=first.next_token)
+    assert len(second.payload["reports"]) == 1 and not second.next_token
+    listed = {r["reportId"] for r in first.payload["reports"] + second.payload["reports"]}
+    assert len(listed) == 2 and report["reportId"] in listed
+    with pytest.raises(SellingApiBadRequestException):
+        reports.get_reports()  # neither report types nor a token
+    with pytest.raises(SellingApiBadRequestException):
+        reports.get_reports(nextToken="forged")
+
 
 def test_feed_round_trip(live: Live) -> None:
     rt = live.rt

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol, TypeVar
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
@@ -241,3 +241,58 @@ def actions_for_order(base: str, query: str, actions: list[tuple[str, str]]) -> 
             ]
         ),
     )
+
+
+# The Reports and Feeds models' defaults: 10 a page (at most 100), the last 90 days.
+JOBS_PAGE_SIZE = 10
+JOBS_MAX_PAGE_SIZE = 100
+JOBS_DEFAULT_SINCE = timedelta(days=90)
+
+
+class _Dated(Protocol):
+    created_at: datetime
+
+
+Job = TypeVar("Job", bound=_Dated)
+
+
+def page_of_jobs(
+    request: Request,
+    seller_id: str,
+    *,
+    types_name: str,
+    types: list[str] | None,
+    statuses: list[str] | None,
+    page_size: int | None,
+    created_since: datetime | None,
+    created_until: datetime | None,
+    next_token: str | None,
+    load: Callable[[tuple[str, ...], tuple[str, ...], int], Sequence[Job]],
+) -> tuple[list[Job], str | None]:
+    """One page of a seller's reports or feeds, and the signed token for the next.
+
+    ``load(types, statuses, limit)`` returns the seller's jobs, newest first; the
+    token carries the filters so later pages need only it."""
+    key = page_key(request)
+    size = (
+        rules.page_size(page_size, JOBS_MAX_PAGE_SIZE) if page_size is not None else JOBS_PAGE_SIZE
+    )
+    offset = 0
+    kinds, states = tuple(csv(types)), tuple(csv(statuses))
+    if next_token:
+        state = rules.read_page_token(next_token, key)
+        if state.get("s") != seller_id or not isinstance(state.get("o"), int):
+            raise rules.ApiRefusal("InvalidInput", "nextToken is not valid.")
+        offset, kinds, states = state["o"], tuple(state["t"]), tuple(state["p"])
+    elif not kinds:
+        raise rules.ApiRefusal("InvalidInput", f"{types_name} or nextToken is required.")
+    now = runtime(request).clock.now()
+    since = as_utc(created_since) or now - JOBS_DEFAULT_SINCE
+    until = as_utc(created_until) or now
+    found = [j for j in load(kinds, states, offset + size + 1) if since <= j.created_at <= until]
+    token = None
+    if len(found) > offset + size:
+        token = rules.sign_page_token(
+            {"s": seller_id, "o": offset + size, "t": list(kinds), "p": list(states)}, key
+        )
+    return found[offset : offset + size], token

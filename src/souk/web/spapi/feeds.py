@@ -3,7 +3,7 @@ processing report."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from fastapi import APIRouter, BackgroundTasks, Body, Depends, Query, Request, Response
 from pydantic import Field
@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from souk.core.errors import NotFound
 from souk.core.runtime import Runtime
-from souk.sellerapi import rules, service
+from souk.sellerapi import service
 from souk.sellerapi.models import SellerApiFeed
 from souk.sellerapi.service import Caller
 from souk.web.deps import db, read_db, runtime
-from souk.web.spapi.common import ERRORS, Model, as_utc, csv, iso, operation, page_key, seller_of
+from souk.web.spapi.common import ERRORS, Model, iso, operation, page_of_jobs, seller_of
 from souk.web.spapi.documents import signed_url
 
 router = APIRouter(tags=["seller API: feeds 2021-06-30"])
@@ -154,34 +154,21 @@ def get_feeds(
     session: Session = Depends(read_db),
 ) -> GetFeedsResponse:
     seller_id = seller_of(caller)
-    key = page_key(request)
-    size = rules.page_size(pageSize, 100) if pageSize is not None else 10
-    offset = 0
-    types, statuses = tuple(csv(feedTypes)), tuple(csv(processingStatuses))
-    if nextToken:
-        state = rules.read_page_token(nextToken, key)
-        if state.get("s") != seller_id or not isinstance(state.get("o"), int):
-            raise rules.ApiRefusal("InvalidInput", "nextToken is not valid.")
-        offset, types, statuses = state["o"], tuple(state["t"]), tuple(state["p"])
-    elif not types:
-        raise rules.ApiRefusal("InvalidInput", "feedTypes or nextToken is required.")
-    now = runtime(request).clock.now()
-    since = as_utc(createdSince) or now - timedelta(days=90)
-    until = as_utc(createdUntil) or now
-    found = [
-        f
-        for f in service.seller_feeds(
-            session, seller_id, feed_types=types, statuses=statuses, limit=offset + size + 1
-        )
-        if since <= f.created_at <= until
-    ]
-    page = found[offset : offset + size]
-    token = None
-    if len(found) > offset + size:
-        token = rules.sign_page_token(
-            {"s": seller_id, "o": offset + size, "t": list(types), "p": list(statuses)}, key
-        )
-    return GetFeedsResponse(feeds=[feed_model(f) for f in page], nextToken=token)
+    page, token = page_of_jobs(
+        request,
+        seller_id,
+        types_name="feedTypes",
+        types=feedTypes,
+        statuses=processingStatuses,
+        page_size=pageSize,
+        created_since=createdSince,
+        created_until=createdUntil,
+        next_token=nextToken,
+        load=lambda kinds, states, limit: service.seller_feeds(
+            session, seller_id, feed_types=kinds, statuses=states, limit=limit
+        ),
+    )
+    return GetFeedsResponse(feeds=[feed_model(j) for j in page], nextToken=token)
 
 
 @router.get(

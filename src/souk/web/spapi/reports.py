@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from fastapi import APIRouter, BackgroundTasks, Body, Depends, Query, Request, Response
 from pydantic import Field
@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from souk.core.errors import NotFound
 from souk.core.runtime import Runtime
-from souk.sellerapi import rules, service
+from souk.sellerapi import service
 from souk.sellerapi.models import SellerApiReport
 from souk.sellerapi.service import Caller
 from souk.web.deps import db, read_db, runtime
-from souk.web.spapi.common import ERRORS, Model, as_utc, csv, iso, operation, page_key, seller_of
+from souk.web.spapi.common import ERRORS, Model, as_utc, iso, operation, page_of_jobs, seller_of
 from souk.web.spapi.documents import signed_url
 
 router = APIRouter(tags=["seller API: reports 2021-06-30"])
@@ -130,34 +130,21 @@ def get_reports(
     session: Session = Depends(read_db),
 ) -> GetReportsResponse:
     seller_id = seller_of(caller)
-    key = page_key(request)
-    size = rules.page_size(pageSize, 100) if pageSize is not None else 10
-    offset = 0
-    types, statuses = tuple(csv(reportTypes)), tuple(csv(processingStatuses))
-    if nextToken:
-        state = rules.read_page_token(nextToken, key)
-        if state.get("s") != seller_id or not isinstance(state.get("o"), int):
-            raise rules.ApiRefusal("InvalidInput", "nextToken is not valid.")
-        offset, types, statuses = state["o"], tuple(state["t"]), tuple(state["p"])
-    elif not types:
-        raise rules.ApiRefusal("InvalidInput", "reportTypes or nextToken is required.")
-    now = runtime(request).clock.now()
-    since = as_utc(createdSince) or now - timedelta(days=90)
-    until = as_utc(createdUntil) or now
-    found = [
-        r
-        for r in service.seller_reports(
-            session, seller_id, report_types=types, statuses=statuses, limit=offset + size + 1
-        )
-        if since <= r.created_at <= until
-    ]
-    page = found[offset : offset + size]
-    token = None
-    if len(found) > offset + size:
-        token = rules.sign_page_token(
-            {"s": seller_id, "o": offset + size, "t": list(types), "p": list(statuses)}, key
-        )
-    return GetReportsResponse(reports=[report_model(r) for r in page], nextToken=token)
+    page, token = page_of_jobs(
+        request,
+        seller_id,
+        types_name="reportTypes",
+        types=reportTypes,
+        statuses=processingStatuses,
+        page_size=pageSize,
+        created_since=createdSince,
+        created_until=createdUntil,
+        next_token=nextToken,
+        load=lambda kinds, states, limit: service.seller_reports(
+            session, seller_id, report_types=kinds, statuses=states, limit=limit
+        ),
+    )
+    return GetReportsResponse(reports=[report_model(j) for j in page], nextToken=token)
 
 
 @router.get(
