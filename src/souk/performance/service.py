@@ -24,6 +24,7 @@ from souk.core.clock import Clock, FrozenClock
 from souk.core.errors import Conflict, InvalidInput, InvalidState, NotFound
 from souk.core.events import emit
 from souk.core.policy import PerformancePolicy, default_policy
+from souk.marketplaces.rules import MARKETPLACES
 from souk.offers.models import Offer
 from souk.ops.rules import check_reason
 from souk.ops.service import record
@@ -305,14 +306,29 @@ def _metrics_json(evaluation: rules.Evaluation, policy: PerformancePolicy) -> di
     }
 
 
+def _longest_window_days(policy: PerformancePolicy) -> int:
+    return max(
+        policy.order_defect_days,
+        policy.cancellation_days,
+        *policy.late_shipment_days,
+        policy.valid_tracking_days,
+        policy.on_time_delivery_days,
+        policy.return_days,
+        policy.repeat_purchase_days,
+    )
+
+
 def seller_marketplaces(session: Session, seller_id: str, now: datetime) -> list[str]:
-    """Where the seller trades: marketplaces of its offers and of its recent orders."""
+    """Where the seller trades: marketplaces of its offers, and of orders recent enough
+    to count in any metric's window."""
     offers = session.scalars(
         select(Offer.marketplace).where(Offer.seller_id == seller_id).distinct()
     ).all()
+    longest = max(_longest_window_days(performance_policy(m)) for m in MARKETPLACES)
+    since = now - timedelta(days=longest)
     orders = session.scalars(
         select(Order.marketplace)
-        .where(Order.seller_id == seller_id, Order.purchased_at >= now - timedelta(days=120))
+        .where(Order.seller_id == seller_id, Order.purchased_at >= since)
         .distinct()
     ).all()
     return sorted(set(offers) | set(orders))
