@@ -22,6 +22,7 @@ from souk.core.migrate import upgrade
 from souk.core.runtime import Runtime
 from souk.finance import service as finance
 from souk.fulfillment import network
+from souk.marketplaces.rules import MARKETPLACES
 from souk.orders.service import CheckoutRequest, place_order
 from tests import factories as f
 from tests.browser.test_journeys import CHROMIUM, CHROMIUM_ARGS, SHOTS, _free_port, _product_shot
@@ -182,6 +183,17 @@ def test_inbound_to_prime_to_statement(fc_shop) -> None:  # type: ignore[no-unty
         assert "Arrives by" in buybox.inner_text()
         page.screenshot(path=str(SHOTS / "fc4-product-prime.png"), full_page=True)
 
+        # Checkout promises, per speed, the network's date for the buyer's address.
+        page.get_by_label("Quantity").first.select_option("2")
+        page.get_by_role("button", name="Add to Cart", exact=True).click()
+        page.wait_for_url("**/cart?added=*")
+        page.goto(f"{base}/checkout?address={people['address_id']}")
+        standard = page.locator("label.choice", has=page.locator("input[value=standard]"))
+        promised = standard.locator(".arrives-by")
+        assert promised.inner_text().startswith("Arrives by")
+        shown_day = promised.get_attribute("data-arrives")
+        page.screenshot(path=str(SHOTS / "fc4b-checkout-promise.png"), full_page=True)
+
         with rt.sessions() as session:
             order = place_order(
                 session,
@@ -198,6 +210,9 @@ def test_inbound_to_prime_to_statement(fc_shop) -> None:  # type: ignore[no-unty
                 ),
             ).orders[0]
             order_id = order.id
+            # The order keeps the date checkout showed.
+            zone = MARKETPLACES["US"].zone
+            assert order.latest_delivery_at.astimezone(zone).date().isoformat() == shown_day
 
         # The centre picks, packs and ships it.
         _sign_in(page, base, "olga@souk.example", "/ops/fulfilment")

@@ -234,3 +234,12 @@ def test_postings_balance():
         )
     with pytest.raises(InvalidInput, match="Unknown ledger account"):
         rules.check_balanced(rules.transfer("cash", rules.PAYABLE, usd("1")))
+
+
+def test_a_debt_is_carried_over_the_configured_settlements_then_charged():
+    from souk.finance.rules import charge_owed_now
+
+    assert not charge_owed_now(0, carry_periods=1)  # first negative settlement: carried
+    assert charge_owed_now(1, carry_periods=1)  # still negative at the next one: charged
+    assert charge_owed_now(0, carry_periods=0)  # no carry-over configured
+    assert not charge_owed_now(2, carry_periods=3)

@@ -223,7 +223,15 @@ def test_product_page_promise_and_prime(rt, session):
     assert far.arrives > near.arrives
     member = f.buyer(session, rt.clock)
     session.commit()
-    prime.join(session, rt.clock, user_id=member.user.id, marketplace="US", plan="monthly")
+    prime.join(
+        session,
+        rt.clock,
+        rt.payments,
+        user_id=member.user.id,
+        marketplace="US",
+        plan="monthly",
+        card=f.GOOD_CARD,
+    )
     assert network.is_prime_member(session, member.user.id, "US", now)
     fast = network.promise_for_offer(
         session,

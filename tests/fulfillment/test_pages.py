@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from souk.accounts.service import register_user
 from souk.finance import service as finance
-from souk.fulfillment import network
+from souk.fulfillment import network, prime
 from souk.fulfillment.models import InboundShipment
+from souk.orders.payments import Card
 from souk.sellers.models import Seller
 from tests import factories as f
 from tests.fulfillment.support import UNIT, buy, buyer_at, platform_offer
@@ -177,8 +178,46 @@ def test_prime_join_and_cancel(rt, session, browser):  # noqa: F811
     browser.sign_in(email)
     page = browser.get("/prime")
     assert "Start your free trial" in page.text
-    assert browser.post("/prime/join", {"plan": "weekly"}).status_code == 400
-    assert browser.post("/prime/join", {"plan": "yearly"}).status_code == 303
-    assert "Free trial until" in browser.get("/prime").text
+    card = {
+        "card_name": "Ada Buyer",
+        "card_number": "4242 4242 4242 4242",
+        "card_exp_month": "12",
+        "card_exp_year": "2030",
+        "card_cvc": "123",
+    }
+    assert browser.post("/prime/join", {"plan": "weekly", **card}).status_code == 400
+    no_card = browser.post("/prime/join", {"plan": "yearly"})
+    assert no_card.status_code == 400 and "Add a card for the Prime fee" in no_card.text
+    refused = browser.post(
+        "/prime/join", {"plan": "yearly", **card, "card_number": "4000 0000 0000 0002"}
+    )
+    assert refused.status_code == 400 and "declined" in refused.text
+    assert prime.membership(session, buyer.user.id, "US") is None  # nothing changed
+    session.commit()
+    assert browser.post("/prime/join", {"plan": "yearly", **card}).status_code == 303
+    page = browser.get("/prime").text
+    assert "Free trial until" in page and "····4242" in page
     assert browser.post("/prime/cancel", {}).status_code == 303
     assert "Benefits last until" in browser.get("/prime?done=canceled").text
+
+
+def test_prime_page_shows_a_declined_fee_and_the_ended_membership(rt, session, browser):  # noqa: F811
+    buyer = f.buyer(session, rt.clock)
+    session.commit()
+    prime.join(
+        session,
+        rt.clock,
+        rt.payments,
+        user_id=buyer.user.id,
+        marketplace="US",
+        plan="monthly",
+        card=Card("4000000000009995", 12, 2030, "123"),  # kept, but has no funds
+    )
+    rt.clock.advance(timedelta(days=31))
+    assert prime.renew_due(session, rt.clock, rt.payments) == 0
+    session.commit()
+    browser.sign_in(buyer.user.email)
+    page = browser.get("/prime").text
+    assert "prime-unpaid" in page and "could not be charged" in page
+    assert "insufficient funds" in page and "Declined" in page
+    assert "Join Prime" in page  # and they may join again with another card

@@ -81,7 +81,8 @@ def settle() -> None:
     rt = _runtime()
     try:
         with rt.sessions() as session:
-            console.print(f"{settle_due(session, rt.clock, payout_provider(rt))} statement(s)")
+            closed = settle_due(session, rt.clock, payout_provider(rt), rt.payments)
+            console.print(f"{closed} statement(s)")
     finally:
         rt.close()
 
@@ -121,57 +122,24 @@ def rate(
 @finance_app.command("trail")
 def trail(order_id: Annotated[str, typer.Argument()]) -> None:
     """One order's money trail: ledger postings from checkout to the payout."""
-    from sqlalchemy import select
-
-    from souk.core.money import Money
-    from souk.finance.models import LedgerTransaction, Payout, Statement
-    from souk.finance.service import _period_instants
-    from souk.orders.models import Order
+    from souk.finance.service import order_trail
 
     rt = _runtime()
     try:
         with rt.sessions() as session:
-            order = session.get(Order, order_id)
-            if order is None:
-                console.print(f"[red]error:[/red] no order {order_id}")
-                raise typer.Exit(2)
-            table = Table("when", "kind", "account", "amount", "statement")
-            for tx in session.scalars(
-                select(LedgerTransaction)
-                .where(LedgerTransaction.reference == order_id)
-                .order_by(LedgerTransaction.occurred_at, LedgerTransaction.id)
-            ):
-                statement = None
-                for st in session.scalars(
-                    select(Statement).where(
-                        Statement.seller_id == tx.seller_id, Statement.marketplace == tx.marketplace
-                    )
-                ):
-                    since, until = _period_instants(st.period_start, st.period_end, st.marketplace)
-                    if since <= tx.occurred_at.astimezone(since.tzinfo) < until:
-                        statement = st
-                for entry in tx.entries:
-                    table.add_row(
-                        tx.occurred_at.isoformat(timespec="minutes"),
-                        tx.kind,
-                        entry.account,
-                        Money(tx.currency, entry.amount_minor).amount_str(),
-                        f"{statement.period_start}..{statement.period_end}"
-                        if statement
-                        else "open period",
-                    )
-                if statement is not None:
-                    payout = session.scalar(
-                        select(Payout).where(Payout.statement_id == statement.id)
-                    )
-                    if payout is not None and payout.status == "sent":
-                        table.add_row(
-                            "",
-                            "payout",
-                            f"bank ····{payout.account_last4}",
-                            Money(payout.currency, payout.amount_minor).amount_str(),
-                            payout.provider_reference,
-                        )
-            console.print(table)
+            rows = order_trail(session, order_id)
+    except SoukError as error:
+        console.print(f"[red]error:[/red] {error.message}")
+        raise typer.Exit(2) from None
     finally:
         rt.close()
+    table = Table("when", "kind", "account", "amount", "statement")
+    for row in rows:
+        table.add_row(
+            row.at.isoformat(timespec="minutes") if row.at else "",
+            row.kind,
+            row.account,
+            row.amount.amount_str(),
+            row.statement,
+        )
+    console.print(table)

@@ -79,6 +79,10 @@ class Statement(Base):
     payout_minor: Mapped[int]
     carried_minor: Mapped[int]
     created_at: Mapped[datetime]
+    #: A negative balance charged to the seller's card on file at settlement
+    #: (0: none), and what happened: charged, declined or why nothing was tried.
+    card_charge_minor: Mapped[int] = mapped_column(default=0, server_default="0")
+    card_charge_note: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
 
 class PayoutAccount(Base):
@@ -96,6 +100,25 @@ class PayoutAccount(Base):
     last4: Mapped[str] = mapped_column(String(4))
     provider_token: Mapped[str] = mapped_column(String(80))
     verified_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class CardOnFile(Base):
+    """A card kept by the payment provider for later charges: a buyer's card for
+    the Prime fee, or a seller's card for a negative balance. souk keeps the
+    provider's token and the last digits, never the card number."""
+
+    __tablename__ = "cards_on_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
+    seller_id: Mapped[str | None] = mapped_column(ForeignKey("sellers.id"), unique=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    token: Mapped[str] = mapped_column(String(80))
+    brand: Mapped[str] = mapped_column(String(20))
+    last4: Mapped[str] = mapped_column(String(4))
+    exp_month: Mapped[int]
+    exp_year: Mapped[int]
     created_at: Mapped[datetime]
 
 

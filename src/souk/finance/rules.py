@@ -411,6 +411,12 @@ def refund_postings(amount: Money, referral_back: Money) -> list[Posting]:
     return postings
 
 
+def platform_pays(channel: str, reason: str, platform_funded_reasons: Iterable[str]) -> bool:
+    """Whether souk, not the seller, bears an A-to-z claim or chargeback: only on
+    orders it fulfilled, and only for the reasons the policy puts on the platform."""
+    return channel == PLATFORM and reason in set(platform_funded_reasons)
+
+
 def balance(postings: Iterable[tuple[str, int]], account: str) -> int:
     """Sum of an account's lines in minor units (debits positive)."""
     return sum(amount for name, amount in postings if name == account)
@@ -486,3 +492,9 @@ def convert(amount: Money, target_currency: str, rate: Decimal, fee_bp: int) -> 
         target_currency,
     )
     return Conversion(amount, rate, fee, converted)
+
+
+def charge_owed_now(negative_settlements_before: int, carry_periods: int) -> bool:
+    """Whether a seller who owes souk at this settlement is charged on the card on
+    file: the debt is first carried over ``carry_periods`` settlements in a row."""
+    return negative_settlements_before >= carry_periods

@@ -26,11 +26,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from souk.catalog.models import Product
 from souk.core.clock import Clock
-from souk.core.errors import InvalidInput, InvalidState, NotFound, SoukError
+from souk.core.errors import InvalidInput, InvalidState, NotFound, PaymentDeclined, SoukError
 from souk.core.events import DomainEvent, on
 from souk.core.money import Money
 from souk.core.policy import FeesPolicy, default_policy
 from souk.finance import rules
+from souk.finance.cards import card_of_seller
 from souk.finance.models import (
     FxRate,
     LedgerEntry,
@@ -43,6 +44,8 @@ from souk.finance.rules import Dimensions, FeeEstimate, FeeLine, Posting
 from souk.jobs.registry import job
 from souk.marketplaces.rules import MARKETPLACES
 from souk.orders.models import Order
+from souk.orders.payments import PaymentProvider, TestPaymentProvider
+from souk.returns.models import Claim
 from souk.sellers.models import Seller
 
 __all__ = ["FeeEstimate", "FeeLine", "estimate_fees"]
@@ -410,11 +413,14 @@ def _on_refund(session: Session, event: DomainEvent) -> None:
         description = "Refund to buyer before shipment"
     else:
         return
+    claim = session.get(Claim, payload["claim_id"]) if payload.get("claim_id") else None
+    if claim is not None:
+        description = f"A-to-z claim granted ({claim.reason}): refund to buyer"
     post(
         session,
         seller_id=order.seller_id,
         marketplace=order.marketplace,
-        kind="refund",
+        kind="claim" if claim is not None else "refund",
         reference=order.id,
         description=description,
         source_key=key,
@@ -422,6 +428,76 @@ def _on_refund(session: Session, event: DomainEvent) -> None:
         recorded_at=event.occurred_at,
         postings=postings,
     )
+    if claim is not None:
+        # Made whole, no more: what the claim took from the seller's balance.
+        debited = Money(
+            amount.currency,
+            sum(p.amount.minor for p in postings if p.account == rules.PAYABLE),
+        )
+        _platform_funds(session, order, debited, claim.reason, "A-to-z claim", key, event)
+
+
+def _platform_funds(
+    session: Session,
+    order: Order,
+    amount: Money,
+    reason: str,
+    what: str,
+    key: str,
+    event: DomainEvent,
+) -> None:
+    """souk pays for what it caused: a claim or chargeback on an order it
+    fulfilled, for a reason the policy puts on the platform (it delivered the
+    parcel, it screened the payment), is credited back to the seller."""
+    fees = fees_policy(order.marketplace)
+    if not rules.platform_pays(order.fulfillment_channel, reason, fees.platform_funded_reasons):
+        return
+    if amount.minor <= 0:
+        return
+    post(
+        session,
+        seller_id=order.seller_id,
+        marketplace=order.marketplace,
+        kind="reimbursement",
+        reference=order.id,
+        description=f"{what} paid by souk: order fulfilled by souk ({reason})",
+        source_key=f"funded:{key}",
+        occurred_at=event.occurred_at,
+        recorded_at=event.occurred_at,
+        postings=rules.transfer(rules.REIMBURSEMENTS, rules.PAYABLE, amount),
+    )
+
+
+@on("chargeback.recorded")
+def _on_chargeback(session: Session, event: DomainEvent) -> None:
+    """The card issuer took the buyer's money back: it comes out of the seller's
+    balance (out of the held payment if the order has not shipped)."""
+    payload = event.payload
+    order = _order(session, payload["order_id"])
+    if order is None:
+        return
+    amount = Money(payload["currency"], int(payload["amount_minor"]))
+    shipped = _posted(session, f"order.shipped:{order.id}") is not None
+    placed = _posted(session, f"order.placed:{order.id}") is not None
+    if not shipped and not placed:
+        return  # never released to the seller: nothing of theirs to take back
+    key = f"chargeback:{payload['chargeback_id']}"
+    post(
+        session,
+        seller_id=order.seller_id,
+        marketplace=order.marketplace,
+        kind="chargeback",
+        reference=order.id,
+        description=f"Chargeback ({payload['reason']}): the card issuer returned "
+        f"{amount} to the buyer",
+        source_key=key,
+        occurred_at=event.occurred_at,
+        recorded_at=event.occurred_at,
+        postings=rules.transfer(
+            rules.PAYABLE if shipped else rules.PENDING, rules.CLEARING, amount
+        ),
+    )
+    _platform_funds(session, order, amount, payload["reason"], "Chargeback", key, event)
 
 
 @on("fulfilment.fee")
@@ -910,10 +986,13 @@ def settle_period(
     seller_id: str,
     marketplace: str,
     period_start: date,
+    payments: PaymentProvider | None = None,
 ) -> Statement:
     """Close one settlement period: set the reserve, pay out what is available
-    (converted at the day's recorded rate), carry a negative balance over, and
-    write the statement. Safe to call again: a closed period is returned as is."""
+    (converted at the day's recorded rate), carry a negative balance over or
+    charge it to the card on file (``payments``; the built-in test provider
+    when None), and write the statement. Safe to call again: a closed period is
+    returned as is."""
     fees = fees_policy(marketplace)
     existing = session.scalar(
         select(Statement).where(
@@ -1049,14 +1128,94 @@ def settle_period(
         )
     session.flush()
     after = balances(session, seller_id, marketplace, before=until)
+    if after.available.minor < 0:
+        _settle_negative(
+            session, payments or _DEFAULT_PAYMENTS, statement, -after.available, at, now
+        )
+        after = balances(session, seller_id, marketplace, before=until)
     statement.closing_minor = after.available.minor
     statement.carried_minor = after.available.minor
     session.commit()
     return statement
 
 
-def settle_due(session: Session, clock: Clock, provider: PayoutProvider) -> int:
-    """Close every ended settlement period of every seller with ledger activity."""
+def _negative_streak(session: Session, statement: Statement, up_to: int) -> int:
+    """How many settlements in a row before this one closed with a negative balance,
+    counting no further back than ``up_to`` (all the carry-over rule asks)."""
+    carried = session.scalars(
+        select(Statement.carried_minor)
+        .where(
+            Statement.seller_id == statement.seller_id,
+            Statement.marketplace == statement.marketplace,
+            Statement.period_start < statement.period_start,
+        )
+        .order_by(Statement.period_start.desc())
+        .limit(up_to)
+    ).all()
+    return next((n for n, minor in enumerate(carried) if minor >= 0), len(carried))
+
+
+def _settle_negative(
+    session: Session,
+    payments: PaymentProvider,
+    statement: Statement,
+    owed: Money,
+    at: datetime,
+    now: datetime,
+) -> None:
+    """A seller who owes souk: carry the debt over for the configured number of
+    settlements, then charge the card on file. A successful charge posts a line
+    that brings the balance to zero; a decline leaves it carried over. Either
+    way the statement says what happened."""
+    fees = fees_policy(statement.marketplace)
+    owed_text = str(owed)
+    streak = _negative_streak(session, statement, fees.negative_carry_periods)
+    if not rules.charge_owed_now(streak, fees.negative_carry_periods):
+        statement.card_charge_note = (
+            f"You owe {owed_text}: carried over; charged to your card on file if the "
+            "balance is still negative at the next settlement."
+        )
+        return
+    card = card_of_seller(session, statement.seller_id)
+    if card is None:
+        statement.card_charge_note = (
+            f"You owe {owed_text}: no card on file to charge, so it is carried over."
+        )
+        return
+    try:
+        reference = payments.charge_saved(card.token, owed, f"souk-balance-{statement.id}")
+    except PaymentDeclined as declined:
+        statement.card_charge_note = (
+            f"Charging {owed_text} to your {card.brand} ····{card.last4} was declined "
+            f"({declined.message.rstrip('.')}); the balance is carried over."
+        )[:300]
+        return
+    post(
+        session,
+        seller_id=statement.seller_id,
+        marketplace=statement.marketplace,
+        kind="card_charge",
+        reference=f"statement:{statement.id}",
+        description=f"Negative balance charged to your {card.brand} ····{card.last4}",
+        source_key=f"card_charge:{statement.id}",
+        occurred_at=at,
+        recorded_at=now,
+        postings=rules.transfer(rules.CARD, rules.PAYABLE, owed),
+    )
+    statement.card_charge_minor = owed.minor
+    statement.card_charge_note = (
+        f"{owed_text} charged to your {card.brand} ····{card.last4} (reference {reference})."
+    )[:300]
+
+
+def settle_due(
+    session: Session,
+    clock: Clock,
+    provider: PayoutProvider,
+    payments: PaymentProvider | None = None,
+) -> int:
+    """Close every ended settlement period of every seller with ledger activity;
+    negative balances are charged to cards on file through ``payments``."""
     now = clock.now()
     closed = 0
     books = session.execute(
@@ -1088,6 +1247,7 @@ def settle_due(session: Session, clock: Clock, provider: PayoutProvider) -> int:
                 seller_id=seller_id,
                 marketplace=marketplace,
                 period_start=start,
+                payments=payments,
             )
             closed += 1
             start, end = end, end + timedelta(days=fees.settlement_days)
@@ -1137,6 +1297,10 @@ def statement_view(session: Session, seller_id: str, statement_id: int) -> State
         "sales": sum((line.sales for line in shown), zero),
         "fees": sum((line.fees for line in shown), zero),
         "refunds": sum((line.amount for line in shown if line.tx.kind == "refund"), zero),
+        "claims": sum(
+            (line.amount for line in shown if line.tx.kind in ("claim", "chargeback")), zero
+        ),
+        "card_charges": sum((line.amount for line in shown if line.tx.kind == "card_charge"), zero),
         "reimbursements": sum(
             (line.amount for line in shown if line.tx.kind == "reimbursement"), zero
         ),
@@ -1215,7 +1379,97 @@ def statement_csv(view: StatementView) -> str:
             view.money(st.payout_minor).amount_str(),
         ]
     )
+    if st.card_charge_note:
+        writer.writerow(
+            [
+                "",
+                "card_charge",
+                st.card_charge_note,
+                "",
+                "",
+                "",
+                "",
+                view.money(st.card_charge_minor).amount_str(),
+            ]
+        )
     return out.getvalue()
+
+
+# ---------------------------------------------------------------- money trail
+
+
+@dataclass(frozen=True)
+class TrailRow:
+    """One ledger entry of an order, or the payout that carried it to the bank."""
+
+    at: datetime | None
+    kind: str
+    account: str
+    amount: Money
+    statement: str  # "2026-03-02..2026-03-16", "open period", or the payout's reference
+
+
+def order_trail(session: Session, order_id: str) -> list[TrailRow]:
+    """An order's money from checkout to payout: every ledger entry that names the
+    order (sale, fees, refunds, claims, chargebacks, reimbursements), each with
+    the statement that settled it, and that statement's payout."""
+    order = session.get(Order, order_id.strip())
+    if order is None:
+        raise NotFound(f"No order {order_id}.", field="order_id")
+    closed = list(
+        session.scalars(
+            select(Statement).where(
+                Statement.seller_id == order.seller_id,
+                Statement.marketplace == order.marketplace,
+            )
+        )
+    )
+    rows: list[TrailRow] = []
+    settled: list[Statement] = []
+    for tx in session.scalars(
+        select(LedgerTransaction)
+        .where(LedgerTransaction.reference == order.id)
+        .options(selectinload(LedgerTransaction.entries))
+        .order_by(LedgerTransaction.occurred_at, LedgerTransaction.id)
+    ):
+        statement = next(
+            (
+                st
+                for st in closed
+                if _period_instants(st.period_start, st.period_end, st.marketplace)[0]
+                <= _aware(tx.occurred_at)
+                < _period_instants(st.period_start, st.period_end, st.marketplace)[1]
+            ),
+            None,
+        )
+        label = f"{statement.period_start}..{statement.period_end}" if statement else "open period"
+        for entry in tx.entries:
+            rows.append(
+                TrailRow(
+                    _aware(tx.occurred_at),
+                    tx.kind,
+                    entry.account,
+                    Money(tx.currency, entry.amount_minor),
+                    label,
+                )
+            )
+        if statement is not None and statement not in settled:
+            settled.append(statement)
+    # Last, the payouts of the statements that settled the order's lines (each
+    # pays the statement's whole balance, of which this order is a part).
+    for statement in sorted(settled, key=lambda st: st.period_start):
+        payout = session.scalar(select(Payout).where(Payout.statement_id == statement.id))
+        if payout is not None and payout.status == "sent":
+            rows.append(
+                TrailRow(
+                    None,
+                    "payout",
+                    f"bank ····{payout.account_last4} (statement {statement.period_start})",
+                    Money(payout.currency, payout.amount_minor),
+                    payout.provider_reference,
+                )
+            )
+    return rows
 
 
 # --------------------------------------------------------------------- jobs
@@ -1227,11 +1481,8 @@ def payout_provider(rt: object) -> PayoutProvider:
     return provider if provider is not None else _DEFAULT_PROVIDER
 
 
-def _provider_of(sessions: object) -> PayoutProvider:
-    return payout_provider(getattr(sessions, "kw", {}).get("info", {}).get("runtime"))
-
-
 _DEFAULT_PROVIDER = TestPayoutProvider()
+_DEFAULT_PAYMENTS = TestPaymentProvider()
 
 
 @job(
@@ -1240,8 +1491,11 @@ _DEFAULT_PROVIDER = TestPayoutProvider()
     "Close ended settlement periods: reserve, payout, statement.",
 )
 def _settle_job(sessions, clock: Clock) -> int:  # type: ignore[no-untyped-def]
+    from souk.core.runtime import runtime_of
+
+    rt = runtime_of(sessions)
     with sessions() as session:
-        return settle_due(session, clock, _provider_of(sessions))
+        return settle_due(session, clock, payout_provider(rt), rt.payments if rt else None)
 
 
 @job(

@@ -282,3 +282,29 @@ class PrimeMembership(Base):
     trial_ends_at: Mapped[datetime | None]
     renews_at: Mapped[datetime]
     canceled_at: Mapped[datetime | None]
+    #: Why an ``unpaid`` membership ended (the declined fee), shown on /prime.
+    failure: Mapped[str] = mapped_column(String(300), default="", server_default="")
+
+
+class PrimeCharge(Base):
+    """A Prime fee charged to a member's card: platform revenue, never a seller's
+    ledger line. One row per membership period, so a renewal charges once."""
+
+    __tablename__ = "prime_charges"
+    __table_args__ = (UniqueConstraint("membership_id", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(
+        ForeignKey("prime_memberships.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    marketplace: Mapped[str] = mapped_column(String(2))
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int]
+    period_start: Mapped[datetime]
+    period_end: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(10))  # paid | declined
+    provider_reference: Mapped[str] = mapped_column(String(80), default="")
+    card_last4: Mapped[str] = mapped_column(String(4), default="")
+    failure: Mapped[str] = mapped_column(String(300), default="")
+    charged_at: Mapped[datetime]

@@ -54,6 +54,7 @@ from souk.marketplaces.rules import MARKETPLACES
 from souk.offers.models import Offer
 from souk.orders import rules as order_rules
 from souk.orders.models import Order, OrderNote
+from souk.returns.models import ReturnRequest
 from souk.sellers.models import Seller
 
 # ------------------------------------------------------------------ centres
@@ -1440,11 +1441,17 @@ def receive_return(
     offer_id: int,
     quantity: int,
     grade: str,
+    commit: bool = True,
 ) -> ReturnReceipt:
-    """A customer's return of a platform-fulfilled unit reaches the centre that shipped
-    it and is graded: sellable units go back on sale; who caused the damage pays."""
+    """A customer's return of platform-fulfilled units reaches the centres that
+    shipped them and is graded: sellable units go back on sale; who caused the
+    damage pays. Units of an order split across centres go back to each centre
+    that shipped them (one receipt per centre; the first is returned).
+    ``commit=False`` leaves the transaction to the caller (the returns flow, which
+    refunds the buyer in the same transaction)."""
     target, liable = rules.grade_return(grade)
-    row = session.execute(
+    shipped: dict[int, tuple[OutboundShipment, int]] = {}
+    for shipment, line in session.execute(
         select(OutboundShipment, OutboundLine)
         .join(OutboundLine, OutboundLine.shipment_id == OutboundShipment.id)
         .where(
@@ -1452,25 +1459,56 @@ def receive_return(
             OutboundLine.offer_id == offer_id,
             OutboundShipment.status == "shipped",
         )
-    ).first()
-    if row is None:
+        .order_by(OutboundShipment.id)
+    ).all():
+        first, units = shipped.get(shipment.centre_id, (shipment, 0))
+        shipped[shipment.centre_id] = (first, units + line.quantity)
+    if not shipped:
         raise NotFound("That unit was not shipped by the fulfilment network.", field="order_id")
-    shipment, line = row
-    returned = (
-        session.scalar(
-            select(func.coalesce(func.sum(ReturnReceipt.quantity), 0)).where(
-                ReturnReceipt.order_id == order_id, ReturnReceipt.offer_id == offer_id
-            )
-        )
-        or 0
+    returned = dict(
+        session.execute(
+            select(ReturnReceipt.centre_id, func.sum(ReturnReceipt.quantity))
+            .where(ReturnReceipt.order_id == order_id, ReturnReceipt.offer_id == offer_id)
+            .group_by(ReturnReceipt.centre_id)
+        ).all()
     )
-    if not 1 <= quantity <= line.quantity - returned:
-        raise InvalidInput(
-            f"At most {line.quantity - returned} unit(s) can come back.", field="quantity"
-        )
-    now = clock.now()
+    left = {cid: units - int(returned.get(cid) or 0) for cid, (_, units) in shipped.items()}
+    total_left = sum(left.values())
+    if not 1 <= quantity <= total_left:
+        raise InvalidInput(f"At most {total_left} unit(s) can come back.", field="quantity")
     offer = session.get(Offer, offer_id)
     assert offer is not None
+    receipts = []
+    wanted = quantity
+    for centre_id, units in left.items():
+        take = min(units, wanted)
+        if take <= 0:
+            continue
+        shipment = shipped[centre_id][0]
+        receipts.append(
+            _receive_at_centre(
+                session, clock.now(), shipment, offer, order_id, take, grade, target, liable
+            )
+        )
+        wanted -= take
+    if commit:
+        session.commit()
+    return receipts[0]
+
+
+def _receive_at_centre(
+    session: Session,
+    now: datetime,
+    shipment: OutboundShipment,
+    offer: Offer,
+    order_id: str,
+    quantity: int,
+    grade: str,
+    target: str,
+    liable: str,
+) -> ReturnReceipt:
+    """Returned units back at the centre that shipped them: stock, fee, reimbursement."""
+    offer_id = offer.id
     _stock_row(session, shipment.centre_id, offer)
     move_stock(
         session,
@@ -1530,8 +1568,63 @@ def receive_return(
             key=f"return-reimbursement:{receipt.id}",
             at=now,
         )
-    session.commit()
     return receipt
+
+
+def return_receipts(session: Session, order_ids: Collection[str]) -> dict[str, list[ReturnReceipt]]:
+    """The graded receipts of these orders' returns, oldest first."""
+    found: dict[str, list[ReturnReceipt]] = defaultdict(list)
+    if not order_ids:
+        return found
+    for receipt in session.scalars(
+        select(ReturnReceipt)
+        .where(ReturnReceipt.order_id.in_(list(order_ids)))
+        .order_by(ReturnReceipt.received_at, ReturnReceipt.id)
+    ):
+        found[receipt.order_id].append(receipt)
+    return found
+
+
+def returns_awaiting(session: Session, limit: int = 50) -> list[tuple[ReturnRequest, Order]]:
+    """Authorised returns of orders a centre shipped, oldest first: what the
+    centres' returns desks expect to receive and grade."""
+    shipped = select(OutboundShipment.order_id).where(OutboundShipment.status == "shipped")
+    rows = session.execute(
+        select(ReturnRequest, Order)
+        .join(Order, Order.id == ReturnRequest.order_id)
+        .where(
+            ReturnRequest.status == "authorized",
+            Order.fulfillment_channel == "PLATFORM",
+            Order.id.in_(shipped),
+        )
+        .order_by(ReturnRequest.decided_at, ReturnRequest.id)
+        .limit(limit)
+    ).all()
+    return [(request, order) for request, order in rows]
+
+
+def recent_return_receipts(
+    session: Session, limit: int = 20
+) -> list[tuple[ReturnReceipt, FulfilmentCentre]]:
+    """The latest graded returns with the centre that received them."""
+    rows = session.execute(
+        select(ReturnReceipt, FulfilmentCentre)
+        .join(FulfilmentCentre, FulfilmentCentre.id == ReturnReceipt.centre_id)
+        .order_by(ReturnReceipt.received_at.desc(), ReturnReceipt.id.desc())
+        .limit(limit)
+    ).all()
+    return [(receipt, centre) for receipt, centre in rows]
+
+
+def network_shipped(session: Session, order_id: str) -> bool:
+    """Whether a centre shipped any of this order (its returns come back to one)."""
+    return bool(
+        session.scalar(
+            select(func.count())
+            .select_from(OutboundShipment)
+            .where(OutboundShipment.order_id == order_id, OutboundShipment.status == "shipped")
+        )
+    )
 
 
 # ------------------------------------------------------- removals and ageing
@@ -1757,36 +1850,45 @@ def _research_job(sessions, clock: Clock) -> int:  # type: ignore[no-untyped-def
         return resolve_research(session, clock)
 
 
-@job("prime.renew", timedelta(hours=1), "Roll Prime memberships into their next period.")
+@job(
+    "prime.renew",
+    timedelta(hours=1),
+    "Charge the Prime fee of ended trials and periods and roll them into the next one.",
+)
 def _prime_job(sessions, clock: Clock) -> int:  # type: ignore[no-untyped-def]
+    from souk.core.runtime import runtime_of
     from souk.fulfillment.prime import renew_due
+    from souk.orders.payments import TestPaymentProvider
 
+    rt = runtime_of(sessions)
+    payments = rt.payments if rt is not None else TestPaymentProvider()
     with sessions() as session:
-        return renew_due(session, clock)
+        return renew_due(session, clock, payments)
 
 
-def platform_window(
+def network_window(
     session: Session,
     parcel: order_rules.SellerParcel,
-    request: object,
+    *,
+    marketplace: str,
+    speed: str,
+    prime_member: bool,
     postal_code: str,
     now: datetime,
 ) -> order_rules.DeliveryWindow | None:
-    """Checkout's delivery window for a platform-fulfilled parcel: the latest of its
-    items' network promises at the chosen speed (Prime members get two-day on
-    standard). None when an item is not in a centre (the default window applies)."""
-    marketplace = getattr(request, "marketplace", "")
-    speed = getattr(request, "delivery_speed", "standard")
-    buyer_id = getattr(request, "buyer_id", None)
+    """The delivery window of a platform-fulfilled parcel: the latest of its items'
+    network promises at the chosen speed (Prime members get two-day on standard).
+    None when an item has too few units in the centres (the default window applies)."""
     level = rules.SPEED_LEVELS.get(speed, rules.STANDARD)
-    member = is_prime_member(session, buyer_id, marketplace, now)
     stock = offer_centres(session, [line.offer_id for line in parcel.lines])
     promises = []
     for line in parcel.lines:
         held = stock.get(line.offer_id, {})
         if sum(held.values()) < line.quantity:
             return None
-        promise = promise_from_stock(session, held, marketplace, postal_code, now, level, member)
+        promise = promise_from_stock(
+            session, held, marketplace, postal_code, now, level, prime_member
+        )
         if promise is None:
             return None
         promises.append(promise)

@@ -362,6 +362,33 @@ def grade_return(grade: str) -> tuple[str, str]:
     return RETURN_GRADES[grade]
 
 
+#: The grade of a return when the centre records only the buyer-facing condition.
+GRADE_FOR_CONDITION = {
+    "as_sold": "sellable",
+    "damaged": "customer_damaged",
+    "incomplete": "customer_damaged",
+}
+
+
+def check_return_grade(grade: str, condition: str, deduction_percent: int) -> tuple[str, str]:
+    """A centre's grade must agree with the condition the buyer is refunded for:
+    only units back as sold are sellable, only a buyer's damage is customer
+    damage, and a buyer who did not cause the damage keeps the whole refund."""
+    target, liable = grade_return(grade)
+    if grade == "sellable" and condition != "as_sold":
+        raise InvalidInput("Only units that came back as sold are sellable.", field="grade")
+    if grade == "customer_damaged" and condition == "as_sold":
+        raise InvalidInput(
+            "A unit the buyer returned as sold was not damaged by the buyer.", field="grade"
+        )
+    if grade != "customer_damaged" and deduction_percent:
+        raise InvalidInput(
+            "Only the buyer's own damage is kept back from the refund.",
+            field="deduction_percent",
+        )
+    return target, liable
+
+
 def merchant_prime_eligible(
     orders: int,
     on_time: int,

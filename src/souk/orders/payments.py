@@ -7,6 +7,7 @@ like the test modes of real processors.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -35,6 +36,15 @@ class Authorization:
     last4: str
 
 
+@dataclass(frozen=True)
+class SavedCard:
+    """A card the provider keeps for later charges; souk stores only this."""
+
+    token: str
+    brand: str
+    last4: str
+
+
 class PaymentProvider(Protocol):
     name: str
 
@@ -50,6 +60,17 @@ class PaymentProvider(Protocol):
     def release_key(self, key: str) -> None:
         """Release any hold made under ``key`` (for a checkout that died before it
         learned the authorisation's reference); nothing held is not an error."""
+        ...
+
+    def save_card(self, card: Card, now: datetime) -> SavedCard:
+        """Keep a card on file for charges without the buyer or seller present
+        (the Prime fee, a seller's negative balance); raises PaymentDeclined when
+        the issuer refuses to keep it."""
+        ...
+
+    def charge_saved(self, token: str, amount: Money, key: str) -> str:
+        """Charge a card on file at once (authorise and capture); the provider's
+        reference. Idempotent per ``key``; raises PaymentDeclined."""
         ...
 
 
@@ -127,3 +148,23 @@ class TestPaymentProvider:
 
     def release_key(self, key: str) -> None:
         return None
+
+    # A saved card's token carries the test outcome, like the test tokens of real
+    # processors: the 9995 card is kept, and its later charges are declined.
+    def save_card(self, card: Card, now: datetime) -> SavedCard:
+        check_card(card, now)
+        digits = card.digits
+        if digits == "4000000000000002":
+            raise PaymentDeclined("Your card was declined (card declined).", field="card_number")
+        outcome = "nofunds" if digits == "4000000000009995" else "ok"
+        fingerprint = hashlib.sha256(digits.encode()).hexdigest()[:16]
+        return SavedCard(f"card_test_{outcome}_{fingerprint}", card_brand(digits), digits[-4:])
+
+    def charge_saved(self, token: str, amount: Money, key: str) -> str:
+        if amount.minor <= 0:
+            raise InvalidInput("Nothing to charge.")
+        if not token.startswith("card_test_"):
+            raise PaymentDeclined("The card on file is not known to the payment provider.")
+        if token.startswith("card_test_nofunds_"):
+            raise PaymentDeclined("The card on file was declined (insufficient funds).")
+        return f"test_charge_{key}"

@@ -23,6 +23,8 @@ from souk.core.errors import InvalidInput, NotFound, SoukError
 from souk.core.events import emit
 from souk.core.money import Money
 from souk.core.policy import ReturnsPolicy, default_policy
+from souk.fulfillment import network
+from souk.fulfillment import rules as fc_rules
 from souk.fulfillment.models import Shipment
 from souk.messaging.models import Message, MessageThread
 from souk.offers.service import release_stock
@@ -377,11 +379,15 @@ def receive_return(
     condition: str,
     deduction_percent: int = 0,
     restock: bool = False,
+    grade: str | None = None,
 ) -> Refund | None:
     """The items are back: refund in full, or less for damaged or incomplete
     items (within the policy's limit). ``seller_id`` is the seller recording it
     for a merchant order, ``None`` for souk's returns centre. Sellable units of
-    merchant orders go back on the offer when the seller says so."""
+    merchant orders go back on the offer when the seller says so. Units of an
+    order a centre shipped are graded there (``grade``, or the one the condition
+    implies): sellable back to fulfillable stock, the rest unfulfillable, and
+    damage the network caused reimbursed to the seller."""
     request = session.get(ReturnRequest, return_id)
     if request is None or (seller_id is not None and request.seller_id != seller_id):
         raise NotFound(f"No return {return_id}.", field="return_id")
@@ -396,6 +402,14 @@ def receive_return(
     deduction = rules.check_deduction(condition, deduction_percent, policy.max_deduction_percent)
     if restock and condition != rules.AS_SOLD:
         raise InvalidInput("Only items that came back as sold go back on sale.", field="restock")
+    graded = order.fulfillment_channel == "PLATFORM" and network.network_shipped(session, order.id)
+    if grade is not None and not graded:
+        raise InvalidInput(
+            "Only returns of orders a souk centre shipped are graded.", field="grade"
+        )
+    if graded:
+        grade = grade or fc_rules.GRADE_FOR_CONDITION[condition]
+        fc_rules.check_return_grade(grade, condition, deduction)
     now = clock.now()
     by_id = {i.id: i for i in order.items}
     items_minor = sum(by_id[r.order_item_id].unit_price_minor * r.quantity for r in request.items)
@@ -418,6 +432,19 @@ def receive_return(
         for line in request.items:
             release_stock(session, by_id[line.order_item_id].offer_id, line.quantity)
         request.restocked = True
+    if graded and grade is not None:
+        for line in request.items:
+            network.receive_return(
+                session,
+                clock,
+                order_id=order.id,
+                offer_id=by_id[line.order_item_id].offer_id,
+                quantity=line.quantity,
+                grade=grade,
+                commit=False,
+            )
+        request.restocked = grade == "sellable"
+        _note(session, order.id, now, "return", f"Graded at the centre: {grade.replace('_', ' ')}")
     _note(
         session, order.id, now, "return", f"Returned items received ({rules.CONDITIONS[condition]})"
     )
@@ -433,6 +460,7 @@ def receive_return(
             "reason": request.reason,
             "condition": condition,
             "restocked": request.restocked,
+            "grade": grade or "",
             "currency": order.currency,
             "amount_minor": amount,  # what the refund that follows gives back
         },
@@ -455,6 +483,8 @@ class ReturnLine:
     request: ReturnRequest
     order: Order
     refunded_minor: int
+    #: How a souk centre graded the units (returns of platform-fulfilled orders).
+    grades: tuple[str, ...] = ()
 
 
 def seller_returns(
@@ -482,7 +512,16 @@ def seller_returns(
             .group_by(Refund.return_id)
         ).all()
     )
-    return [ReturnLine(r, orders[r.order_id], int(refunds.get(r.id, 0))) for r in requests]
+    receipts = network.return_receipts(session, ids)
+    return [
+        ReturnLine(
+            r,
+            orders[r.order_id],
+            int(refunds.get(r.id, 0)),
+            tuple(sorted({receipt.grade for receipt in receipts.get(r.order_id, [])})),
+        )
+        for r in requests
+    ]
 
 
 def buyer_return(session: Session, buyer_id: int, return_id: int) -> ReturnRequest:

@@ -1,5 +1,6 @@
 """Operations: fulfilment centres, receiving inbound shipments, the outbound
-queue (pick, pack, ship) and the day's exchange rates for payouts."""
+queue (pick, pack, ship), grading customer returns and the day's exchange
+rates for payouts."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from souk.core.errors import InvalidInput, SoukError
 from souk.finance import service as finance
 from souk.finance.models import FxRate
 from souk.fulfillment import network
+from souk.fulfillment import rules as fc_rules
 from souk.fulfillment.models import CentreStock
 from souk.ops.service import record
+from souk.returns import rules as return_rules
+from souk.returns import service as returns
 from souk.web.deps import check_csrf, db, read_db, runtime, staff_user
 from souk.web.pages import field_errors, form_values, render
 
@@ -57,6 +61,10 @@ def _page(
         units={cid: int(n or 0) for cid, n in units.items()},
         inbound=network.inbound_awaiting(session),
         outbound=network.outbound_queue(session, limit=50),
+        returns_due=network.returns_awaiting(session),
+        graded=network.recent_return_receipts(session),
+        grades=list(fc_rules.RETURN_GRADES),
+        conditions=return_rules.CONDITIONS,
         rates=rates,
         currencies=sorted(set(finance.COUNTRY_CURRENCY.values())),
         today=runtime(request).clock.now().date(),
@@ -173,6 +181,36 @@ def advance_outbound(
         session.rollback()
         return _page(request, session, errors={"outbound": error.message}, status_code=409)
     return RedirectResponse("/ops/fulfilment#outbound", status_code=303)
+
+
+@router.post("/fulfilment/returns/{return_id}", dependencies=[Depends(check_csrf)])
+async def receive_customer_return(
+    request: Request, return_id: int, session: Session = Depends(db)
+) -> Response:
+    """A returns desk receives a buyer's return of an order souk fulfilled: the
+    buyer is refunded and the units are graded into the centre's stock."""
+    values = await form_values(request)
+    rt = runtime(request)
+    try:
+        deduction = values.get("deduction_percent", "").strip() or "0"
+        if not deduction.isdigit():
+            raise InvalidInput("The deduction is a whole percentage.", field="returns")
+        returns.receive_return(
+            session,
+            rt.clock,
+            rt.payments,
+            return_id=return_id,
+            seller_id=None,
+            condition=values.get("condition", ""),
+            deduction_percent=int(deduction),
+            grade=values.get("grade", ""),
+        )
+    except SoukError as error:
+        if error.status not in (400, 404, 409):
+            raise
+        session.rollback()
+        return _page(request, session, errors={"returns": error.message}, status_code=400)
+    return RedirectResponse("/ops/fulfilment?done=graded#returns", status_code=303)
 
 
 @router.post("/fulfilment/rates", dependencies=[Depends(check_csrf)])

@@ -1,5 +1,6 @@
 """Seller Central: payments (balances, transactions, statements as a page and CSV,
-the bank account payouts go to) and the fee calculator."""
+the bank account payouts go to, the card a negative balance is charged to) and
+the fee calculator."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from souk.core.errors import InvalidInput, SoukError
 from souk.core.money import Money
 from souk.core.policy import default_policy
 from souk.finance import service as finance
+from souk.finance.cards import card_of_seller, keep_card
 from souk.finance.rules import schedule_at
 from souk.fulfillment import network
 from souk.offers.models import Offer
+from souk.orders.payments import Card
 from souk.web.deps import (
     SellerContext,
     check_csrf,
@@ -28,6 +31,7 @@ from souk.web.deps import (
 )
 from souk.web.pages import field_errors, form_values, render
 from souk.web.seller.access import require
+from souk.web.storefront.cart import whole_number
 
 router = APIRouter()
 RECENT = 25
@@ -40,6 +44,8 @@ def _payments_page(
     *,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    card_errors: dict[str, str] | None = None,
+    card_values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     market = current_marketplace(request)
@@ -65,6 +71,9 @@ def _payments_page(
         values=values or {"country": ctx.seller.country, "currency": market.currency},
         errors=errors or {},
         saved=request.query_params.get("saved"),
+        card=card_of_seller(session, ctx.seller.id),
+        card_errors=card_errors or {},
+        card_values=card_values or {},
     )
 
 
@@ -109,6 +118,42 @@ async def save_bank(
             request, session, ctx, values=values, errors=field_errors(error), status_code=400
         )
     return RedirectResponse("/seller/payments?saved=1#bank", status_code=303)
+
+
+@router.post("/payments/card", dependencies=[Depends(check_csrf)])
+async def save_card(
+    request: Request,
+    ctx: SellerContext = Depends(seller_context),
+    session: Session = Depends(db),
+) -> Response:
+    """The card souk charges when a balance stays negative at settlement."""
+    require(ctx, "settings")
+    values = await form_values(request)
+    rt = runtime(request)
+    try:
+        card = Card(
+            number=values.get("card_number", ""),
+            exp_month=whole_number(values.get("card_exp_month"), "card_exp_month"),
+            exp_year=whole_number(values.get("card_exp_year"), "card_exp_year"),
+            cvc=values.get("card_cvc", "").strip(),
+            holder=values.get("card_name", "").strip(),
+        )
+        keep_card(session, rt.clock, rt.payments, card, seller_id=ctx.seller.id)
+        session.commit()
+    except SoukError as error:
+        if error.status not in (400, 402):
+            raise
+        session.rollback()
+        kept = {k: v for k, v in values.items() if k in ("card_name", "card_exp_month")}
+        return _payments_page(
+            request,
+            session,
+            ctx,
+            card_errors=field_errors(error),
+            card_values=kept,
+            status_code=400,
+        )
+    return RedirectResponse("/seller/payments?saved=card#card", status_code=303)
 
 
 @router.get("/payments/statements/{statement_id}.csv")

@@ -16,10 +16,13 @@ from souk.buybox.rules import OfferFacts
 from souk.core.errors import SoukError
 from souk.core.money import Money
 from souk.core.policy import default_policy
+from souk.finance.cards import card_of_user
 from souk.fulfillment import network, prime
 from souk.fulfillment.rules import TWO_DAY
+from souk.orders.payments import Card
 from souk.web.deps import check_csrf, current_marketplace, db, read_db, runtime, signed_in_user
 from souk.web.pages import ENV, field_errors, form_values, render
+from souk.web.storefront.cart import whole_number
 
 router = APIRouter()
 
@@ -85,6 +88,7 @@ def _prime_page(
     user: User,
     *,
     errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     market = current_marketplace(request)
@@ -100,8 +104,24 @@ def _prime_page(
         policy=policy,
         monthly=Money(market.currency, policy.monthly_fee_minor),
         yearly=Money(market.currency, policy.yearly_fee_minor),
+        card=card_of_user(session, user.id),
+        charges=prime.fee_history(session, user.id, market.code),
         errors=errors or {},
+        values=values or {},
         done=request.query_params.get("done"),
+    )
+
+
+def _card(values: dict[str, str]) -> Card | None:
+    """The card typed on the form; None when the member keeps the card on file."""
+    if not values.get("card_number", "").strip():
+        return None
+    return Card(
+        number=values.get("card_number", ""),
+        exp_month=whole_number(values.get("card_exp_month"), "card_exp_month"),
+        exp_year=whole_number(values.get("card_exp_year"), "card_exp_year"),
+        cvc=values.get("card_cvc", "").strip(),
+        holder=values.get("card_name", "").strip(),
     )
 
 
@@ -119,19 +139,26 @@ async def join(
     request: Request, user: User = Depends(signed_in_user), session: Session = Depends(db)
 ) -> Response:
     values = await form_values(request)
+    rt = runtime(request)
     try:
         prime.join(
             session,
-            runtime(request).clock,
+            rt.clock,
+            rt.payments,
             user_id=user.id,
             marketplace=current_marketplace(request).code,
             plan=values.get("plan", ""),
+            card=_card(values),
         )
     except SoukError as error:
-        if error.status not in (400, 409):
+        if error.status not in (400, 402, 409):
             raise
         session.rollback()
-        return _prime_page(request, session, user, errors=field_errors(error), status_code=400)
+        values.pop("card_cvc", None)
+        values.pop("card_number", None)
+        return _prime_page(
+            request, session, user, errors=field_errors(error), values=values, status_code=400
+        )
     return RedirectResponse("/prime?done=joined", status_code=303)
 
 
