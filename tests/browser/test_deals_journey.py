@@ -1,6 +1,6 @@
-"""Browser journey: a seller creates a lightning deal for buyers in New York starting at
-08:00 in each buyer's zone on the day clocks go forward; a New Yorker sees it from
-08:00 local time, a Californian never does."""
+"""Browser journey: a seller creates a lightning deal and schedules a product banner for
+buyers in New York starting at 08:00 in each buyer's zone on the day clocks go forward;
+a New Yorker sees both from 08:00 local time, a Californian never does."""
 
 from __future__ import annotations
 
@@ -126,6 +126,34 @@ def test_state_targeted_lightning_deal_starts_at_local_time_for_that_state_only(
         assert row.get_by_text("Scheduled").is_visible()
         page.screenshot(path=str(SHOTS / "d2-seller-promotions.png"), full_page=True)
 
+        # The seller schedules a banner for the same buyers and times.
+        page.get_by_role("link", name="Schedule a product banner").click()
+        page.wait_for_url("**/seller/promotions/banners")
+        page.get_by_label("Product", exact=True).fill("KETTLE-17")
+        page.get_by_label("Headline").fill("Ask us at kettles@example.com about colours")
+        page.get_by_label("Starts").fill("2026-03-08T08:00")
+        page.get_by_label("Ends").fill("2026-03-08T14:00")
+        page.get_by_label("Start and end at these times in each buyer's own time zone").check()
+        page.get_by_label("States or provinces").fill("NY")
+        page.get_by_role("button", name="Schedule banner").click()
+        assert page.get_by_text("buyers reach sellers through souk only").is_visible()
+        page.get_by_label("Headline").fill("Now in brushed copper: same quiet boil")
+        page.get_by_label("Image (optional)").set_input_files(
+            files=[
+                {
+                    "name": "copper.png",
+                    "mimeType": "image/png",
+                    "buffer": _product_shot("Acme", "#b87333"),
+                }
+            ]
+        )
+        page.get_by_role("button", name="Schedule banner").click()
+        page.wait_for_url("**/seller/promotions/banners?created=*")
+        row = page.get_by_role("row", name="Now in brushed copper")
+        assert row.get_by_text("US-NY").is_visible()
+        assert row.get_by_text("Scheduled").is_visible()
+        page.screenshot(path=str(SHOTS / "d2b-seller-banners.png"), full_page=True)
+
         # 07:59 in New York on the day clocks went forward (11:59 UTC): not yet.
         rt.clock.set(utc(2026, 3, 8, 11, 59))  # type: ignore[attr-defined]
         _sign_in(page, base, people["new_yorker"], "/deals")
@@ -141,6 +169,9 @@ def test_state_targeted_lightning_deal_starts_at_local_time_for_that_state_only(
         card.get_by_role("link", name=people["title"]).click()
         page.wait_for_url(f"**/dp/{people['asin']}")
         assert page.get_by_text("Save $12.00").is_visible()
+        banner = page.locator("aside.product-banner")
+        assert banner.get_by_text("Now in brushed copper: same quiet boil").is_visible()
+        assert banner.locator("img").evaluate("img => img.naturalWidth") == 800
         page.screenshot(path=str(SHOTS / "d4-product-deal.png"), full_page=True)
         page.get_by_role("button", name="Add to Cart").first.click()
         page.wait_for_url("**/cart*")
@@ -152,5 +183,8 @@ def test_state_targeted_lightning_deal_starts_at_local_time_for_that_state_only(
         assert page.get_by_text(people["title"]).count() == 0
         page.goto(f"{base}/dp/{people['asin']}")
         assert page.get_by_text("Lightning deal").count() == 0
+        assert page.locator("aside.product-banner").count() == 0
+        assert page.get_by_text("Now in brushed copper").count() == 0
         assert page.get_by_text("$39.99").first.is_visible()
+        page.screenshot(path=str(SHOTS / "d5-product-california.png"), full_page=True)
         browser.close()

@@ -19,6 +19,14 @@ def unit_session_percentage(units: int, sessions: int) -> float | None:
     return 100.0 * units / sessions
 
 
+def featured_offer_percentage(featured_views: int, page_views: int) -> float | None:
+    """Share of a product's page views in which the seller's offer was the featured
+    (Buy Box) offer, in percent; ``None`` without page views."""
+    if page_views <= 0:
+        return None
+    return 100.0 * min(featured_views, page_views) / page_views
+
+
 def rate(part: int, whole: int) -> float | None:
     """``part`` as a percentage of ``whole``, or ``None`` when there is no whole."""
     return None if whole <= 0 else 100.0 * part / whole

@@ -8,6 +8,7 @@ seller offers; the market view shows public facts only (ranks, lowest prices).
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,6 +20,8 @@ from sqlalchemy.orm import Session
 from souk.accounts.models import Address
 from souk.analytics import rules
 from souk.analytics.forecast import Forecast, forecast_daily
+from souk.buybox.models import BuyboxHistory
+from souk.buybox.service import featured_at
 from souk.catalog.models import Category, Product
 from souk.core.errors import InvalidInput
 from souk.core.money import Money
@@ -78,11 +81,17 @@ class ReportLine:
     units: int = 0
     orders: int = 0
     sales_minor: int = 0
+    #: Page views in which one of the seller's offers was the featured offer.
+    featured_views: int = 0
     _visitors: set[str] = field(default_factory=set, repr=False)
 
     @property
     def unit_session_percentage(self) -> float | None:
         return rules.unit_session_percentage(self.units, self.sessions)
+
+    @property
+    def featured_offer_percentage(self) -> float | None:
+        return rules.featured_offer_percentage(self.featured_views, self.page_views)
 
 
 @dataclass(frozen=True)
@@ -101,16 +110,60 @@ class BusinessReport:
     def unit_session_percentage(self) -> float | None:
         return rules.unit_session_percentage(self.total("units"), self.total("sessions"))
 
+    @property
+    def featured_offer_percentage(self) -> float | None:
+        return rules.featured_offer_percentage(
+            self.total("featured_views"), self.total("page_views")
+        )
+
     def money(self, minor: int) -> Money:
         return Money(self.currency, minor)
+
+
+class FeaturedOffers:
+    """Which offer a product page showed as the featured (Buy Box) offer at a moment.
+
+    Views do not record the featured offer: the Buy Box keeps a history row each
+    time a product's candidates or suppression change, and within one row the pick
+    follows from the rotation period alone, so the offer a view showed is found
+    again from the view's time exactly as the product page chose it."""
+
+    def __init__(
+        self, session: Session, asins: list[str], marketplace: str, until: datetime
+    ) -> None:
+        self.marketplace = marketplace
+        self.history: dict[str, list[BuyboxHistory]] = defaultdict(list)
+        for row in session.scalars(
+            select(BuyboxHistory)
+            .where(
+                BuyboxHistory.marketplace == marketplace,
+                BuyboxHistory.asin.in_(asins),
+                BuyboxHistory.valid_from < until,
+            )
+            .order_by(BuyboxHistory.asin, BuyboxHistory.valid_from, BuyboxHistory.id)
+        ):
+            self.history[row.asin].append(row)
+        self.starts = {a: [r.valid_from for r in rows] for a, rows in self.history.items()}
+
+    def at(self, asin: str, when: datetime) -> int | None:
+        """The featured offer's id on the product page at ``when`` (None: no offer)."""
+        position = bisect.bisect_right(self.starts.get(asin, []), when) - 1
+        if position < 0:
+            return None
+        state = self.history[asin][position]
+        if state.suppressed:
+            return None
+        candidates = [(int(c[0]), float(c[1])) for c in state.candidates]
+        return featured_at(asin, self.marketplace, candidates, when)
 
 
 def business_report(
     session: Session, seller_id: str, marketplace: str, start: date, end: date
 ) -> BusinessReport:
     """Sessions and page views of the seller's products (a session: one visitor's
-    views of a product on one day), and the seller's units, orders and sales, by
-    day (in the marketplace's zone) and by product."""
+    views of a product on one day), the share of those views that featured the
+    seller's offer, and the seller's units, orders and sales, by day (in the
+    marketplace's zone) and by product."""
     check_range(start, end, marketplace)
     market = MARKETPLACES[marketplace]
     since, until = _bounds(start, end, market.zone)
@@ -121,6 +174,14 @@ def business_report(
     }
     products: dict[str, ReportLine] = {a: ReportLine(a) for a in asins}
     if asins:
+        mine = set(
+            session.scalars(
+                select(Offer.id).where(
+                    Offer.seller_id == seller_id, Offer.marketplace == marketplace
+                )
+            )
+        )
+        featured = FeaturedOffers(session, asins, marketplace, until)
         views = session.execute(
             select(RecsEvent.asin, RecsEvent.buyer_id, RecsEvent.visitor, RecsEvent.at).where(
                 RecsEvent.kind == VIEW,
@@ -133,10 +194,13 @@ def business_report(
         for asin, buyer_id, visitor, at in views:
             day = at.astimezone(market.zone).date().isoformat()
             who = f"b{buyer_id}" if buyer_id is not None else f"v{visitor}"
-            for line in (days.get(day), products.get(asin)):
+            pick = featured.at(asin, at) if asin is not None else None
+            ours = pick is not None and pick in mine
+            for line in (days.get(day), products.get(asin or "")):
                 if line is None:
                     continue
                 line.page_views += 1
+                line.featured_views += ours
                 visit = f"{who}:{asin}:{day}"
                 if visit not in line._visitors:
                     line._visitors.add(visit)

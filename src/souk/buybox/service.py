@@ -20,8 +20,8 @@ from typing import Any
 
 from babel import Locale
 from babel.numbers import format_currency
+from sqlalchemy import Row, select
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -411,8 +411,28 @@ def stored_decisions(
     return found
 
 
-def candidates_of(row: BuyboxDecision) -> tuple[tuple[int, float], ...]:
+def candidates_of(row: BuyboxDecision | Row[*tuple[Any, ...]]) -> tuple[tuple[int, float], ...]:
     return tuple((int(c[0]), float(c[1])) for c in row.candidates)
+
+
+def _stored_for_pages(
+    session: Session, asins: Collection[str], marketplace: str
+) -> dict[str, Row[*tuple[Any, ...]]]:
+    """What pages check of the stored decisions, as plain rows: building the ORM
+    objects cost more than reading them, and pages read many at once."""
+    found: dict[str, Row[*tuple[Any, ...]]] = {}
+    for chunk in _chunks(sorted(set(asins))):
+        for row in session.execute(
+            select(
+                BuyboxDecision.asin,
+                BuyboxDecision.suppressed,
+                BuyboxDecision.candidates,
+                BuyboxDecision.explanation,
+                BuyboxDecision.computed_at,
+            ).where(BuyboxDecision.marketplace == marketplace, BuyboxDecision.asin.in_(chunk))
+        ):
+            found[row.asin] = row
+    return found
 
 
 def featured_at(
@@ -523,7 +543,7 @@ def featured_among(
     with no stored decision, a new offer, or no candidate left is decided here and
     stored.
     """
-    stored = stored_decisions(session, list(facts), marketplace)
+    stored = _stored_for_pages(session, list(facts), marketplace)
     results: dict[str, FeaturedResult] = {}
     stale: dict[str, list[rules.OfferFacts]] = {}
     for asin, offers in facts.items():
@@ -531,7 +551,8 @@ def featured_among(
         if row is None:
             stale[asin] = offers
             continue
-        known_ids = set(row.explanation.get("offer_ids") or [])
+        explanation: dict[str, Any] = row.explanation
+        known_ids = set(explanation.get("offer_ids") or [])
         if any(o.offer_id not in known_ids for o in offers):
             stale[asin] = offers
             continue

@@ -29,7 +29,23 @@ class Event(Base):
     created_at: Mapped[datetime]
 
 
-class Promotion(Base):
+class Targeted:
+    """An audience (countries, states, postal prefixes) and a schedule of wall-clock
+    times: what promotions and product banners share, read by the same rules."""
+
+    countries: Mapped[list[Any]]
+    states: Mapped[list[Any]]
+    postal_prefixes: Mapped[list[Any]]
+    #: Wall-clock times, ISO "YYYY-MM-DDTHH:MM", read in each buyer's zone when each_zone.
+    starts_local: Mapped[str] = mapped_column(String(16))
+    ends_local: Mapped[str] = mapped_column(String(16))
+    each_zone: Mapped[bool] = mapped_column(default=False)
+    #: The span in which it is live somewhere (UTC), to narrow queries.
+    window_start: Mapped[datetime]
+    window_end: Mapped[datetime]
+
+
+class Promotion(Targeted, Base):
     """A seller's coupon, percentage off, buy-X-get-Y or lightning deal on some of its
     products in one marketplace, for an audience, on a schedule of wall-clock times."""
 
@@ -60,16 +76,6 @@ class Promotion(Base):
     spent_minor: Mapped[int] = mapped_column(default=0)
     redemption_limit: Mapped[int] = mapped_column(default=0)
     redemptions: Mapped[int] = mapped_column(default=0)
-    countries: Mapped[list[Any]]
-    states: Mapped[list[Any]]
-    postal_prefixes: Mapped[list[Any]]
-    #: Wall-clock times, ISO "YYYY-MM-DDTHH:MM", read in each buyer's zone when each_zone.
-    starts_local: Mapped[str] = mapped_column(String(16))
-    ends_local: Mapped[str] = mapped_column(String(16))
-    each_zone: Mapped[bool] = mapped_column(default=False)
-    #: The span in which it is live somewhere (UTC), to narrow queries.
-    window_start: Mapped[datetime]
-    window_end: Mapped[datetime]
     headline: Mapped[str] = mapped_column(String(160), default="")
     event_id: Mapped[int | None] = mapped_column(ForeignKey("promo_events.id"), index=True)
     review_note: Mapped[str] = mapped_column(Text, default="")
@@ -107,15 +113,49 @@ class PromotionClaim(Base):
 
 
 class DealWaitlist(Base):
-    """Buyers waiting for units of a fully claimed lightning deal to come back."""
+    """Buyers waiting for units of a fully claimed lightning deal to come back.
+
+    A released unit is held for the first buyer waiting (first come, first served):
+    the unit stays counted in the deal's ``claimed`` while it is held, so nobody
+    else can take it, and the buyer has until ``hold_until`` to buy it."""
 
     __tablename__ = "deal_waitlist"
-    __table_args__ = (UniqueConstraint("promotion_id", "buyer_id"),)
+    __table_args__ = (
+        UniqueConstraint("promotion_id", "buyer_id"),
+        Index("ix_deal_waitlist_status_hold", "status", "hold_until"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     promotion_id: Mapped[int] = mapped_column(ForeignKey("promotions.id", ondelete="CASCADE"))
     buyer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     joined_at: Mapped[datetime]
+    #: waiting | held (a unit is kept for the buyer) | bought | lapsed (the hold ran out)
+    status: Mapped[str] = mapped_column(String(8), default="waiting")
+    held_at: Mapped[datetime | None]
+    hold_until: Mapped[datetime | None]
+
+
+class ProductBanner(Targeted, Base):
+    """A seller's banner (a headline, an optional image) on one product's page, for an
+    audience, on a schedule of wall-clock times read like a promotion's."""
+
+    __tablename__ = "product_banners"
+    __table_args__ = (
+        Index("ix_product_banners_live", "marketplace", "asin", "window_start", "window_end"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"), index=True)
+    marketplace: Mapped[str] = mapped_column(String(2))
+    asin: Mapped[str] = mapped_column(ForeignKey("products.asin", ondelete="CASCADE"))
+    headline: Mapped[str] = mapped_column(String(160))
+    #: A checked image in media storage, or None for a text-only banner.
+    image_key: Mapped[str | None] = mapped_column(String(200))
+    image_width: Mapped[int] = mapped_column(default=0)
+    image_height: Mapped[int] = mapped_column(default=0)
+    #: active | withdrawn (the seller took it down early)
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    created_at: Mapped[datetime]
 
 
 class OfferPriceDay(Base):

@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from souk.catalog.rules import off_platform_contact
 from souk.core.errors import InvalidInput
 from souk.core.money import Money
+from souk.policy.rules import promotional_claims
 
 COUPON = "coupon"
 PERCENT_OFF = "percent_off"
@@ -204,6 +206,32 @@ def audience_zones(audience: Audience, fallback: str) -> tuple[str, ...]:
             zones.update(REGION_ZONES.get(country, {}).values())
         zones.add(fallback)
     return tuple(sorted(zones))
+
+
+# -- product banners ----------------------------------------------------------------------
+
+BANNER_HEADLINE_MIN = 3
+BANNER_HEADLINE_MAX = 160
+
+
+def banner_text_problem(headline: str, promotional_phrases: Sequence[str]) -> str | None:
+    """Why a banner headline may not be shown, or None. Banners are product content:
+    like listings, no way to reach the seller off souk and no promotional claims
+    (prices and deals are shown by souk's own deal badges, which can be checked)."""
+    if not BANNER_HEADLINE_MIN <= len(headline) <= BANNER_HEADLINE_MAX:
+        return (
+            f"Write a headline of {BANNER_HEADLINE_MIN} to {BANNER_HEADLINE_MAX} characters "
+            f"(this one has {len(headline)})."
+        )
+    contact = off_platform_contact(headline)
+    if contact:
+        return (
+            f"Banners may not carry {', '.join(contact)}: buyers reach sellers through souk only."
+        )
+    claims = promotional_claims(headline, promotional_phrases)
+    if claims:
+        return f"Banners describe the product, not a deal: remove {', '.join(claims)}."
+    return None
 
 
 # -- schedules -----------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from souk.marketplaces.rules import MARKETPLACES, SHIP_TO_COUNTRY
 from souk.offers.models import Offer
 from souk.orders.models import Checkout, Order
 from souk.orders.rules import Purchasable
-from souk.promotions import rules
+from souk.promotions import rules, waitlist
 from souk.promotions.models import (
     CouponClip,
     DealWaitlist,
@@ -40,6 +40,7 @@ from souk.promotions.models import (
     OfferPriceDay,
     Promotion,
     PromotionClaim,
+    Targeted,
 )
 
 if TYPE_CHECKING:
@@ -65,27 +66,34 @@ def _now(session: Session) -> datetime:
 # -- reading promotions --------------------------------------------------------------------
 
 
-def schedule_of(promotion: Promotion) -> rules.Schedule:
+def schedule_of(row: Targeted) -> rules.Schedule:
+    """The wall-clock schedule of a promotion or a product banner."""
     return rules.Schedule(
-        datetime.strptime(promotion.starts_local, WALL_FORMAT),
-        datetime.strptime(promotion.ends_local, WALL_FORMAT),
-        promotion.each_zone,
+        datetime.strptime(row.starts_local, WALL_FORMAT),
+        datetime.strptime(row.ends_local, WALL_FORMAT),
+        row.each_zone,
     )
 
 
-def audience_of(promotion: Promotion) -> rules.Audience:
-    return rules.Audience(
-        tuple(promotion.countries), tuple(promotion.states), tuple(promotion.postal_prefixes)
-    )
+def audience_of(row: Targeted) -> rules.Audience:
+    """Who a promotion or a product banner is for."""
+    return rules.Audience(tuple(row.countries), tuple(row.states), tuple(row.postal_prefixes))
+
+
+def _is_default_in(address: Address, buyer_id: int, country: str) -> bool:
+    return address.user_id == buyer_id and address.is_default and address.country == country
 
 
 def buyer_location(
-    session: Session, buyer_id: int | None, marketplace: str
+    session: Session, buyer_id: int | None, marketplace: str, known: Address | None = None
 ) -> rules.Location | None:
-    """The buyer's default delivery address in the marketplace's country, if any."""
+    """The buyer's default delivery address in the marketplace's country, if any;
+    ``known`` is an address already loaded that spares the lookup when it is that one."""
     if buyer_id is None:
         return None
     country = SHIP_TO_COUNTRY.get(marketplace, marketplace)
+    if known is not None and _is_default_in(known, buyer_id, country):
+        return rules.Location(known.country, known.state, known.postal_code)
     addresses = session.scalars(
         select(Address)
         .where(Address.user_id == buyer_id, Address.country == country)
@@ -157,6 +165,10 @@ def live_promotions(
         and is_live_for(p, where, now)
     ]
     clipped: set[int] = set()
+    # A unit kept for this buyer from a deal's waitlist is theirs to buy on top.
+    held = waitlist.held_for(
+        session, buyer_id, [p.id for p in found if p.kind == rules.LIGHTNING_DEAL], now
+    )
     coupon_ids = [p.id for p in found if p.kind == rules.COUPON]
     if buyer_id is not None and coupon_ids:
         clipped = set(
@@ -166,10 +178,10 @@ def live_promotions(
                 )
             )
         )
-    return [LivePromotion(p, _discount(p, p.id in clipped)) for p in found]
+    return [LivePromotion(p, _discount(p, p.id in clipped, p.id in held)) for p in found]
 
 
-def _discount(p: Promotion, clipped: bool) -> rules.Discount:
+def _discount(p: Promotion, clipped: bool, held: bool = False) -> rules.Discount:
     return rules.Discount(
         promotion_id=p.id,
         kind=p.kind,
@@ -179,7 +191,7 @@ def _discount(p: Promotion, clipped: bool) -> rules.Discount:
         deal_price=Money(p.currency, p.deal_price_minor) if p.deal_price_minor else None,
         buy=p.buy_quantity,
         get=p.get_quantity,
-        units_left=rules.units_left(p.deal_quantity, p.claimed),
+        units_left=rules.units_left(p.deal_quantity, p.claimed) + (1 if held else 0),
         clipped=clipped,
     )
 
@@ -239,6 +251,17 @@ def price_cart(session: Session, view: CartView) -> CartView:
     return view
 
 
+@dataclass(frozen=True)
+class CheckoutPrices:
+    """Checkout's lines at the prices shown, and what claiming them needs."""
+
+    lines: list[Purchasable]
+    where: rules.Location | None
+    #: The promotions running for these lines when they were priced: none means
+    #: there is nothing to claim, and checkout skips the claim's queries.
+    promotion_ids: frozenset[int]
+
+
 def apply_promotions(
     session: Session,
     now: datetime,
@@ -248,10 +271,26 @@ def apply_promotions(
 ) -> list[Purchasable]:
     """Checkout's lines at the prices the buyer was shown: a line whose units sell at
     different prices (a deal's last units, a free unit) becomes one line per price."""
-    where = buyer_location(session, buyer_id, marketplace)
+    return price_checkout(session, now, buyer_id, marketplace, lines).lines
+
+
+def price_checkout(
+    session: Session,
+    now: datetime,
+    buyer_id: int,
+    marketplace: str,
+    lines: Sequence[Purchasable],
+    delivery: Address | None = None,
+) -> CheckoutPrices:
+    """``apply_promotions``, keeping the buyer's location and the promotions seen.
+
+    Promotions target the buyer's default address (what every page priced with),
+    which is often the one checkout delivers to."""
+    where = buyer_location(session, buyer_id, marketplace, known=delivery)
     live = live_promotions(session, now, marketplace, where, buyer_id, {ln.asin for ln in lines})
+    seen = frozenset(lp.promotion.id for lp in live)
     if not live:
-        return list(lines)
+        return CheckoutPrices(list(lines), where, seen)
     result = []
     for line in lines:
         discounts = _for_offer(live, line.seller_id, line.asin)
@@ -263,18 +302,31 @@ def apply_promotions(
             result.append(
                 dataclasses.replace(line, unit_price=part.unit_price, quantity=part.quantity)
             )
-    return result
+    return CheckoutPrices(result, where, seen)
 
 
-def claim_promotions(session: Session, checkout: Checkout, lines: Sequence[Purchasable]) -> None:
+def claim_promotions(
+    session: Session,
+    checkout: Checkout,
+    lines: Sequence[Purchasable],
+    prices: CheckoutPrices | None = None,
+) -> None:
     """Claim the limited promotions behind checkout's prices, in checkout's transaction:
     lightning-deal units and coupon budgets are taken with conditional updates, so many
     buyers at once never claim more than a deal has. If what the buyer was charged no
-    longer matches (a deal sold out meanwhile), checkout fails with OutOfStock."""
+    longer matches (a deal sold out meanwhile), checkout fails with OutOfStock.
+
+    With the ``prices`` checkout priced the lines at: when no promotion ran for them
+    then, the buyer pays list price and there is nothing to claim."""
+    if prices is not None and not prices.promotion_ids:
+        return
     by_offer: dict[int, list[Purchasable]] = {}
     for line in lines:
         by_offer.setdefault(line.offer_id, []).append(line)
-    where = buyer_location(session, checkout.buyer_id, checkout.marketplace)
+    if prices is not None:
+        where = prices.where
+    else:
+        where = buyer_location(session, checkout.buyer_id, checkout.marketplace)
     live = live_promotions(
         session,
         checkout.created_at,
@@ -316,15 +368,20 @@ def claim_promotions(session: Session, checkout: Checkout, lines: Sequence[Purch
     for promotion_id, (line, units, saving) in sorted(claims.items()):
         promotion = promotions[promotion_id]
         if promotion.kind == rules.LIGHTNING_DEAL:
-            taken = session.execute(
-                update(Promotion)
-                .where(
-                    Promotion.id == promotion_id,
-                    Promotion.claimed + units <= Promotion.deal_quantity,
-                )
-                .values(claimed=Promotion.claimed + units)
-                .execution_options(synchronize_session=False)
-            ).rowcount  # type: ignore[attr-defined]
+            # A unit held for this buyer is already counted in ``claimed``.
+            held = waitlist.take_hold(session, promotion_id, checkout.buyer_id, checkout.created_at)
+            more = units - (1 if held else 0)
+            taken = 1
+            if more:
+                taken = session.execute(
+                    update(Promotion)
+                    .where(
+                        Promotion.id == promotion_id,
+                        Promotion.claimed + more <= Promotion.deal_quantity,
+                    )
+                    .values(claimed=Promotion.claimed + more)
+                    .execution_options(synchronize_session=False)
+                ).rowcount  # type: ignore[attr-defined]
             if not taken:
                 raise OutOfStock(
                     f"The lightning deal on {line.title[:80]} has just sold out.", field="lines"
@@ -367,7 +424,8 @@ def claim_promotions(session: Session, checkout: Checkout, lines: Sequence[Purch
 
 @on("order.canceled")
 def _release_claims(session: Session, event: DomainEvent) -> None:
-    """A canceled order gives its deal units and coupon budget back."""
+    """A canceled order gives its deal units (first to the buyers waiting for them)
+    and coupon budget back."""
     order = session.get(Order, event.payload["order_id"])
     if order is None:
         return
@@ -384,11 +442,7 @@ def _release_claims(session: Session, event: DomainEvent) -> None:
         if promotion is None:
             continue
         if promotion.kind == rules.LIGHTNING_DEAL:
-            session.execute(
-                update(Promotion)
-                .where(Promotion.id == promotion.id)
-                .values(claimed=Promotion.claimed - claim.units)
-            )
+            waitlist.give_back(session, promotion, claim.units, event.occurred_at)
         elif promotion.kind == rules.COUPON:
             session.execute(
                 update(Promotion)
@@ -643,16 +697,25 @@ def join_waitlist(session: Session, clock: Clock, buyer_id: int, promotion_id: i
     where = buyer_location(session, buyer_id, promotion.marketplace)
     if not is_live_for(promotion, where, now):
         raise InvalidState("This deal is not running for you now.")
-    if rules.units_left(promotion.deal_quantity, promotion.claimed) > 0:
-        raise InvalidState("This deal still has units: add it to your cart.")
     mine = session.scalar(
         select(DealWaitlist).where(
             DealWaitlist.promotion_id == promotion_id, DealWaitlist.buyer_id == buyer_id
         )
     )
+    if mine is not None and mine.status == waitlist.HELD and (mine.hold_until or now) > now:
+        raise InvalidState("A unit of this deal is kept for you: add it to your cart.")
+    if rules.units_left(promotion.deal_quantity, promotion.claimed) > 0:
+        raise InvalidState("This deal still has units: add it to your cart.")
     if mine is None:
-        mine = DealWaitlist(promotion_id=promotion_id, buyer_id=buyer_id, joined_at=now)
+        mine = DealWaitlist(
+            promotion_id=promotion_id, buyer_id=buyer_id, joined_at=now, status=waitlist.WAITING
+        )
         session.add(mine)
+        session.flush()
+    elif mine.status in (waitlist.BOUGHT, waitlist.LAPSED):
+        # Joining again after buying or missing a hold: to the back of the queue.
+        mine.status, mine.joined_at = waitlist.WAITING, now
+        mine.held_at = mine.hold_until = None
         session.flush()
     place = waitlist_place(session, promotion_id, buyer_id)
     session.commit()
@@ -662,7 +725,7 @@ def join_waitlist(session: Session, clock: Clock, buyer_id: int, promotion_id: i
 def waitlist_place(session: Session, promotion_id: int, buyer_id: int) -> int | None:
     rows = session.scalars(
         select(DealWaitlist.buyer_id)
-        .where(DealWaitlist.promotion_id == promotion_id)
+        .where(DealWaitlist.promotion_id == promotion_id, DealWaitlist.status == waitlist.WAITING)
         .order_by(DealWaitlist.joined_at, DealWaitlist.id)
     ).all()
     return rows.index(buyer_id) + 1 if buyer_id in rows else None
@@ -760,7 +823,7 @@ def deal_cards(
                     deal_price=deal_price,
                     label=lp.discount.label,
                     claimed_percent=rules.claimed_percent(p.deal_quantity, p.claimed),
-                    units_left=rules.units_left(p.deal_quantity, p.claimed),
+                    units_left=lp.discount.units_left,
                     ends_at=ends,
                     clipped=lp.discount.clipped,
                 )

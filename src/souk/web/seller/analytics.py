@@ -1,9 +1,9 @@
 """Seller Central analytics: business reports (page, chart, CSV), buyer behaviour,
 sales forecasts with restock suggestions, search terms and the market view.
 
-The featured-offer (Buy Box) share column is left out: the Buy Box keeps its
-decision history to itself, and a share computed here from its tables would
-couple the two capabilities.
+The featured-offer (Buy Box) percentage is the share of a product's page views in
+which the seller's offer was the featured one, found from the Buy Box's decision
+history (see ``souk.analytics.service.FeaturedOffers``).
 """
 
 from __future__ import annotations
@@ -103,6 +103,56 @@ def _percent(value: float | None) -> str:
     return "\N{EN DASH}" if value is None else f"{value:.1f}%"
 
 
+#: What the business report's chart can show.
+REPORT_CHARTS = {
+    "sales": "Sales and sessions",
+    "featured": "Featured-offer (Buy Box) percentage",
+}
+
+
+def _report_chart_choice(request: Request) -> str:
+    choice = request.query_params.get("chart", "") or "sales"
+    if choice not in REPORT_CHARTS:
+        raise InvalidInput("Choose what the chart shows.", field="chart")
+    return choice
+
+
+def _report_chart(report: service.BusinessReport, choice: str, market: Marketplace) -> Any:
+    days = len(report.by_day)
+    labels = [date.fromisoformat(d.key).strftime("%b %d") for d in report.by_day]
+    common = {
+        "x_title": "Day",
+        "show_legend": True,
+        "legend_at_bottom": True,
+        "x_labels_major_every": max(1, days // 6),
+        "show_minor_x_labels": False,
+    }
+    if choice == "featured":
+        chart = _chart(pygal.Line, y_title="Featured offer (%)", range=(0, 100), **common)
+        chart.x_labels = labels
+        # A day without page views has no percentage: a gap, not a zero.
+        chart.add(
+            "Featured-offer %",
+            [
+                None
+                if d.featured_offer_percentage is None
+                else round(d.featured_offer_percentage, 1)
+                for d in report.by_day
+            ],
+        )
+        return chart
+    chart = _chart(
+        pygal.Bar,
+        y_title=f"Sales ({market.currency})",
+        secondary_range=(0, max([1] + [d.sessions for d in report.by_day])),
+        **common,
+    )
+    chart.x_labels = labels
+    chart.add("Sales", [report.money(d.sales_minor).decimal for d in report.by_day])
+    chart.add("Sessions", [d.sessions for d in report.by_day], secondary=True)
+    return chart
+
+
 @router.get("/analytics", response_class=HTMLResponse)
 def report_page(
     request: Request,
@@ -114,29 +164,18 @@ def report_page(
     values = {
         "from": request.query_params.get("from", ""),
         "to": request.query_params.get("to", ""),
+        "chart": request.query_params.get("chart", "") or "sales",
     }
     try:
         start, end = _range(request, market)
+        choice = _report_chart_choice(request)
     except SoukError as error:
         return _page(
             request, ctx, "analytics/report.html", "report", status_code=400,
-            errors=field_errors(error), values=values, report=None,
+            errors=field_errors(error), values=values, report=None, charts=REPORT_CHARTS,
         )  # fmt: skip
     report = service.business_report(session, ctx.seller.id, market.code, start, end)
-    days = len(report.by_day)
-    chart = _chart(
-        pygal.Bar,
-        x_title="Day",
-        y_title=f"Sales ({market.currency})",
-        show_legend=True,
-        legend_at_bottom=True,
-        x_labels_major_every=max(1, days // 6),
-        show_minor_x_labels=False,
-        secondary_range=(0, max([1] + [d.sessions for d in report.by_day])),
-    )
-    chart.x_labels = [date.fromisoformat(d.key).strftime("%b %d") for d in report.by_day]
-    chart.add("Sales", [report.money(d.sales_minor).decimal for d in report.by_day])
-    chart.add("Sessions", [d.sessions for d in report.by_day], secondary=True)
+    chart = _report_chart(report, choice, market)
     return _page(
         request,
         ctx,
@@ -144,8 +183,10 @@ def report_page(
         "report",
         report=report,
         chart=Markup(chart.render(is_unicode=True)),
+        chart_label=REPORT_CHARTS[choice],
+        charts=REPORT_CHARTS,
         percent=_percent,
-        values={"from": start.isoformat(), "to": end.isoformat()},
+        values={"from": start.isoformat(), "to": end.isoformat(), "chart": choice},
         errors={},
     )
 
@@ -166,9 +207,10 @@ def report_csv(
     first = "asin" if by == "product" else "date"
     header = [first, *(["title"] if by == "product" else [])]
     header += ["sessions", "page_views", "units", "orders", "sales", "currency"]
-    writer.writerow([*header, "unit_session_percentage"])
+    writer.writerow([*header, "unit_session_percentage", "featured_offer_percentage"])
     for line in report.by_product if by == "product" else report.by_day:
         usp = line.unit_session_percentage
+        featured = line.featured_offer_percentage
         writer.writerow(
             [line.key]
             + ([report.titles.get(line.key, "")] if by == "product" else [])
@@ -180,6 +222,7 @@ def report_csv(
                 report.money(line.sales_minor).amount_str(),
                 report.currency,
                 "" if usp is None else f"{usp:.2f}",
+                "" if featured is None else f"{featured:.1f}",
             ]
         )
     name = f"business-report-{by}-{start.isoformat()}-{end.isoformat()}.csv"

@@ -8,12 +8,13 @@ from decimal import Decimal, InvalidOperation
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from souk.catalog.service import products_by_asin
 from souk.core.errors import InvalidInput, SoukError
 from souk.core.money import Money
 from souk.marketplaces.rules import Marketplace
-from souk.promotions import rules, service
+from souk.promotions import banners, rules, service
 from souk.web.deps import (
     SellerContext,
     check_csrf,
@@ -267,3 +268,110 @@ async def submit_to_event(
         errors = {f"event-{event_id}": error.message}
         return _list_page(request, session, ctx, status_code=400, errors=errors, values=values)
     return RedirectResponse("/seller/promotions?submitted=1", status_code=303)
+
+
+# -- scheduled product content (banners) ---------------------------------------------------
+
+
+def _banners_page(
+    request: Request,
+    session: Session,
+    ctx: SellerContext,
+    *,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    market = current_marketplace(request)
+    now = runtime(request).clock.now()
+    local_now = now.astimezone(market.zone)
+    shown = banners.seller_banners(session, ctx.seller.id, market.code)
+    defaults = {
+        "starts": local_now.replace(minute=0, second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M"),
+        "ends": (local_now.replace(hour=23, minute=59, second=0, microsecond=0)).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
+    }
+    return render(
+        request,
+        "promotions/seller_banners.html",
+        status_code=status_code,
+        ctx=ctx,
+        section="promotions",
+        banners=shown,
+        products=products_by_asin(session, sorted({b.asin for b in shown})),
+        status_of=lambda b: banners.status_of(b, now),
+        status_labels=banners.STATUS_LABELS,
+        errors=errors or {},
+        values={**defaults, **(values or {})},
+    )
+
+
+@router.get("/promotions/banners", response_class=HTMLResponse)
+def banners_page(
+    request: Request,
+    ctx: SellerContext = Depends(seller_context),
+    session: Session = Depends(read_db),
+) -> HTMLResponse:
+    require(ctx, "inventory")
+    return _banners_page(request, session, ctx)
+
+
+def banner_draft_from_form(
+    values: dict[str, str], market: Marketplace, image: bytes | None
+) -> banners.BannerDraft:
+    return banners.BannerDraft(
+        product=values.get("product", ""),
+        headline=values.get("headline", ""),
+        starts=_wall(values.get("starts", ""), "starts"),
+        ends=_wall(values.get("ends", ""), "ends"),
+        each_zone=values.get("each_zone") == "1",
+        audience=rules.parse_audience(
+            values.get("countries", ""),
+            values.get("states", ""),
+            values.get("postal_prefixes", ""),
+            market.code if market.code != "UK" else "GB",
+        ),
+        image=image,
+    )
+
+
+@router.post("/promotions/banners", dependencies=[Depends(check_csrf)])
+async def create_banner(
+    request: Request,
+    ctx: SellerContext = Depends(seller_context),
+    session: Session = Depends(db),
+) -> Response:
+    require(ctx, "inventory")
+    values = await form_values(request)
+    upload = (await request.form()).get("image")
+    image = await upload.read() if isinstance(upload, UploadFile) and upload.filename else None
+    market = current_marketplace(request)
+    rt = runtime(request)
+    try:
+        banner = banners.create_banner(
+            session,
+            rt.clock,
+            rt.media,
+            seller_id=ctx.seller.id,
+            marketplace=market.code,
+            draft=banner_draft_from_form(values, market, image),
+        )
+    except SoukError as error:
+        session.rollback()
+        return _banners_page(
+            request, session, ctx, status_code=400, errors=field_errors(error), values=values
+        )
+    return RedirectResponse(f"/seller/promotions/banners?created={banner.id}", status_code=303)
+
+
+@router.post("/promotions/banners/{banner_id}/withdraw", dependencies=[Depends(check_csrf)])
+def withdraw_banner(
+    request: Request,
+    banner_id: int,
+    ctx: SellerContext = Depends(seller_context),
+    session: Session = Depends(db),
+) -> Response:
+    require(ctx, "inventory")
+    banners.withdraw_banner(session, runtime(request).clock, ctx.seller.id, banner_id)
+    return RedirectResponse("/seller/promotions/banners?withdrawn=1", status_code=303)

@@ -16,7 +16,10 @@ from souk.accounts.models import User
 from souk.buybox.rules import OfferFacts
 from souk.core.money import Money
 from souk.offers.service import offers_for_products
+from souk.promotions import banners as product_content
 from souk.promotions import rules, service
+from souk.promotions import waitlist as deal_waitlist
+from souk.promotions.models import ProductBanner
 from souk.web.deps import check_csrf, current_marketplace, db, optional_user, read_db, runtime
 from souk.web.pages import ENV, form_values, render, safe_next
 
@@ -79,6 +82,30 @@ def deal_unit_price(request: Request, asin: str, featured: OfferFacts) -> Money:
     return best
 
 
+def product_banners(request: Request, session: Session, asin: str) -> list[ProductBanner]:
+    """The seller banners a product page shows this visitor now (scheduled product
+    content, targeted by region and local time)."""
+    return product_content.live_banners(
+        session, runtime(request).clock.now(), current_marketplace(request).code, asin,
+        _viewer(request),
+    )  # fmt: skip
+
+
+def deal_holds(request: Request) -> list[deal_waitlist.HeldDeal]:
+    """Lightning-deal units kept for the signed-in buyer: the notice on storefront pages."""
+    if "session" not in request.scope:
+        return []  # a page rendered before sessions are read (an early error)
+    buyer_id = _viewer(request)
+    if buyer_id is None or request.url.path.startswith(("/seller", "/ops", "/api")):
+        return []
+    rt = runtime(request)
+    with rt.read_sessions() as session:
+        return deal_waitlist.buyer_holds(
+            session, buyer_id, current_marketplace(request).code, rt.clock.now()
+        )
+
+
+ENV.globals["deal_holds"] = deal_holds
 ENV.globals["deal_unit_price"] = deal_unit_price
 ENV.globals["product_deals"] = product_deals
 ENV.globals["deal_badge"] = deal_badge
