@@ -65,10 +65,24 @@ def test_minimum_support_and_neighbour_count_are_respected() -> None:
 def test_dense_and_sparse_fits_agree() -> None:
     rng = np.random.default_rng(7)
     matrix = sp.random(300, 60, density=0.08, random_state=rng, format="csr")
-    settings = FitSettings(neighbours=10, min_support=2)
+    settings = FitSettings(neighbours=59, min_support=2)
     dense = corrected_neighbours(matrix, settings)
-    sparse = corrected_neighbours(matrix, FitSettings(neighbours=10, min_support=2, dense_items=10))
-    np.testing.assert_allclose(dense.toarray(), sparse.toarray(), rtol=1e-9, atol=1e-12)
+    sparse = corrected_neighbours(matrix, FitSettings(neighbours=59, min_support=2, dense_items=10))
+    assert dense.nnz > 100
+    np.testing.assert_allclose(dense.toarray(), sparse.toarray(), rtol=1e-5, atol=1e-6)  # float32
+
+
+@pytest.mark.parametrize("dense_items", [4000, 1])
+def test_ties_at_the_edge_go_to_the_lower_column(dense_items: int) -> None:
+    # 0 is bought with each of 1-4 twice; 1-4 are equally popular: all four tie for 0.
+    baskets = [[0, 1], [0, 1], [0, 2], [0, 2], [0, 3], [0, 3], [0, 4], [0, 4]]
+    baskets += [[5], [5], [5], [5]]
+    fitted = corrected_neighbours(
+        _matrix(baskets, 6), FitSettings(neighbours=2, min_support=1, dense_items=dense_items)
+    )
+    row = fitted.getrow(0).toarray().ravel()
+    assert list(np.flatnonzero(row)) == [1, 2]
+    assert row[1] == row[2] > 0
 
 
 def test_recency_weights_favour_recent_histories() -> None:
@@ -77,3 +91,24 @@ def test_recency_weights_favour_recent_histories() -> None:
     weights = np.array([0.1, 0.1, 1.0, 1.0, 1, 1, 1, 1])
     fitted = corrected_neighbours(_matrix(baskets), FitSettings(min_support=0), weights)
     assert fitted[1, 3] > fitted[1, 2]
+
+
+def test_the_fit_does_not_depend_on_the_number_of_blas_threads() -> None:
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(11)
+    matrix = sp.random(400, 300, density=0.05, random_state=rng, format="csr")
+    settings = FitSettings(neighbours=5, min_support=1)
+    with threadpool_limits(1):
+        single = corrected_neighbours(matrix, settings)
+    with threadpool_limits(2):
+        several = corrected_neighbours(matrix, settings)
+    assert (single != several).nnz == 0
+
+
+def test_symmetric_counts_equal_the_full_product() -> None:
+    from souk.recs.fitting import _symmetric_counts
+
+    rng = np.random.default_rng(5)
+    dense = (rng.random((200, 1000)) < 0.05).astype(np.float32)  # four column blocks
+    np.testing.assert_array_equal(_symmetric_counts(dense), dense.T @ dense)

@@ -136,3 +136,56 @@ def test_roll_up_folds_old_views_into_daily_counts(
     assert session.scalar(select(RecsEvent.id).where(RecsEvent.asin == asin)) is None
     count = session.scalar(select(service.RecsDailyCount.count))
     assert count == 1
+
+
+def test_a_consumable_comes_back_when_it_is_due_again(
+    rt: Runtime, session: Session, clock: FrozenClock
+) -> None:
+    seller = f.seller(session, clock)
+    coffee = f.product(session, clock, title="Ground coffee dark roast", category="Grocery/Coffee")
+    kettle = f.product(session, clock, title="Gooseneck kettle steel")
+    for product in (coffee, kettle):
+        f.offer(session, clock, seller_id=seller.id, asin=product.asin)
+    buyer = f.buyer(session, clock).user
+    for asin in (coffee.asin, kettle.asin):
+        session.add(
+            RecsEvent(kind=PURCHASE, marketplace="US", buyer_id=buyer.id, asin=asin, at=clock.now())
+        )
+    session.commit()
+    me = service.Shopper(buyer_id=buyer.id)
+    model = load(rt.settings.var_dir, "US")
+
+    def shown() -> list[str]:
+        return [
+            p.product.asin
+            for p in service.recommended_for_you(session, model, clock.now(), me, "US")
+        ]
+
+    assert coffee.asin not in shown() and kettle.asin not in shown()  # both just bought
+    clock.advance(timedelta(days=35))  # past the policy's 30-day repeat interval
+    assert coffee.asin in shown()  # the coffee is due again
+    assert kettle.asin not in shown()  # one kettle is enough
+
+
+def test_searches_seed_recommended_for_you(
+    rt: Runtime, session: Session, clock: FrozenClock
+) -> None:
+    from souk.search.service import SearchRequest, rebuild, search
+
+    pasta, sauce, cheese, _, lone = _shop(session, clock, 5)
+    _bought_together(session, clock, [[pasta, sauce, cheese]] * 3 + [[lone]] * 2)
+    service.refresh(rt.sessions, clock, rt.settings.var_dir)
+    rebuild(session, clock, rt.search_index)
+    title = session.get(service.Product, pasta).title  # type: ignore[union-attr]
+    guest = service.Shopper(visitor="searcher")
+    service.record_search(session, clock, guest, "US", title)
+
+    def searched(text: str) -> list[str]:
+        return [r.asin for r in search(rt.search_index, SearchRequest("US", text)).results]
+
+    assert searched(title)[0] == pasta
+    model = load(rt.settings.var_dir, "US")
+    mine = service.recommended_for_you(session, model, clock.now(), guest, "US", searched)
+    shown = [p.product.asin for p in mine]
+    assert shown[0] == pasta  # what the search found comes first
+    assert sauce in shown and cheese in shown  # and what is bought with it

@@ -65,6 +65,14 @@ def _mime(mail: OutgoingMail, session: Session, media: MediaStorage) -> EmailMes
             else ""
         )
     )
+    if mail.kind == "digest":  # recommendations' e-mail: add its HTML part and unsubscribe link
+        from souk.recs.digest import html_part
+
+        part = html_part(session, mail.id)
+        if part is not None:
+            message["List-Unsubscribe"] = f"<{part.unsubscribe_url}>"
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+            message.add_alternative(part.html, subtype="html")
     if mail.message_id is not None:
         stored = session.get(Message, mail.message_id)
         if stored is not None and mail.kind == "message":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from souk.core.db import Base
@@ -70,3 +70,35 @@ class BrowsingHistory(Base):
     marketplace: Mapped[str] = mapped_column(String(2))
     asin: Mapped[str] = mapped_column(ForeignKey("products.asin", ondelete="CASCADE"))
     viewed_at: Mapped[datetime]
+
+
+class RecsDigest(Base):
+    """One "Inspired by your browsing" e-mail: queued at most once per buyer, marketplace
+    and period (the unique key is what makes a second run of the job a no-op)."""
+
+    __tablename__ = "recs_digests"
+    __table_args__ = (UniqueConstraint("buyer_id", "marketplace", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    marketplace: Mapped[str] = mapped_column(String(2))
+    period_start: Mapped[date] = mapped_column(Date)
+    mail_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outgoing_mail.id", ondelete="SET NULL"), index=True
+    )
+    asins: Mapped[str] = mapped_column(String(400))  # the suggested products, comma-separated
+    html: Mapped[str] = mapped_column(Text)  # the HTML part; the text part is the mail's body
+    unsubscribe_url: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+
+
+class RecsDigestPreference(Base):
+    """A buyer's choice about the digest; without a row the buyer receives it."""
+
+    __tablename__ = "recs_digest_preferences"
+
+    buyer_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    subscribed: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime]

@@ -3,10 +3,13 @@ repeat purchases and browsing-history merges. No I/O, no clock reads."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 
 def expected_cooccurrence(history_lengths: Iterable[int], share_of_y: float) -> float:
@@ -142,3 +145,31 @@ def bundle_total(prices_minor: Sequence[int]) -> int:
 def damped(value: float) -> float:
     """log(1 + x): keeps one enthusiastic visitor from outweighing many."""
     return math.log1p(max(0.0, value))
+
+
+def digest_period(today: date, every_days: int) -> date:
+    """The first day of the digest period holding ``today``. Periods are counted from
+    0001-01-01, a Monday, so weekly periods run Monday to Sunday."""
+    if every_days < 1:
+        raise ValueError("A digest period is at least one day.")
+    return date.fromordinal(1 + (today.toordinal() - 1) // every_days * every_days)
+
+
+_UNSUBSCRIBE = b"recs-digest-unsubscribe:"
+
+
+def unsubscribe_token(buyer_id: int, key: bytes) -> str:
+    """The signed token of a digest's unsubscribe link: the buyer, and a MAC only
+    souk can make, so the link works without signing in and cannot be forged."""
+    mac = hmac.new(key, _UNSUBSCRIBE + str(buyer_id).encode(), hashlib.sha256).digest()[:16]
+    return f"{buyer_id}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+
+
+def unsubscribe_buyer(token: str, key: bytes) -> int | None:
+    """The buyer an unsubscribe token was made for, or None if souk did not make it."""
+    buyer, _, signature = token.strip().partition(".")
+    well_formed = token.isascii() and buyer.isdigit() and 0 < len(buyer) <= 18
+    if not well_formed or not signature:
+        return None
+    expected = unsubscribe_token(int(buyer), key).partition(".")[2]
+    return int(buyer) if hmac.compare_digest(signature, expected) else None

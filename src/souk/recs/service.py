@@ -5,14 +5,14 @@ recommended for you, browsing history, trending, the e-mail digest)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from souk.buybox.rules import OfferFacts, is_buyable
@@ -104,23 +104,33 @@ def record_view(
 
 def record_first_views(session: Session, views: Sequence[tuple[str, str, str, datetime]]) -> None:
     """Views by visitors whose cookie was just made, (visitor, marketplace, asin, at), in
-    one batch: being new, they have no history to update, only rows to add."""
+    one batch: being new, they have no history to update, only rows to add.
+
+    Written with the driver's own ``executemany``: a busy second brings thousands of
+    first views, and binding them row by row through the ORM held the interpreter
+    long enough to stall every page served from the cache meanwhile.
+    """
     if not views:
         return
-    session.execute(
-        insert(RecsEvent),
-        [
-            {"kind": VIEW, "marketplace": m, "buyer_id": None, "visitor": v, "asin": a, "at": at}
-            for v, m, a, at in views
-        ],
+    connection = session.connection()
+    on_sqlite = connection.dialect.name == "sqlite"
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+
+    def stamp(at: datetime) -> datetime | str:
+        at = at.astimezone(UTC)
+        # SQLite keeps UTC as text in SQLAlchemy's format; PostgreSQL takes the value.
+        return at.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if on_sqlite else at
+
+    connection.exec_driver_sql(
+        "INSERT INTO recs_events (kind, marketplace, buyer_id, visitor, asin, at)"
+        f" VALUES ({mark}, {mark}, NULL, {mark}, {mark}, {mark})",
+        [(VIEW, m, v, a, stamp(at)) for v, m, a, at in views],
     )
     latest = {(v, m, a): at for v, m, a, at in views}
-    session.execute(
-        insert(BrowsingHistory),
-        [
-            {"buyer_id": None, "visitor": v, "marketplace": m, "asin": a, "viewed_at": at}
-            for (v, m, a), at in latest.items()
-        ],
+    connection.exec_driver_sql(
+        "INSERT INTO recs_browsing_history (buyer_id, visitor, marketplace, asin, viewed_at)"
+        f" VALUES (NULL, {mark}, {mark}, {mark}, {mark})",
+        [(v, m, a, stamp(at)) for (v, m, a), at in latest.items()],
     )
     session.commit()
 
@@ -503,6 +513,124 @@ def _is_adult(category_path: str, policy: RecsPolicy) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What choosing needs of a candidate product (its tile needs the whole product)."""
+
+    family: str
+    adult: bool
+
+
+class Tiles:
+    """What a page's widgets have read, each product once however many widgets
+    consider it (the product page has three): candidates' facts and offers first,
+    then whole products (images, brand) only for the ones chosen."""
+
+    def __init__(self, session: Session, marketplace: str) -> None:
+        self.session = session
+        self.marketplace = marketplace
+        self.facts: dict[str, _Facts] = {}
+        self.offers: dict[str, ProductOffers] = {}
+        self.products: dict[str, Product] = {}
+        self._asked: set[str] = set()
+
+    def load(self, asins: Iterable[str]) -> None:
+        """Read the facts and offers of the products not read yet, in one batch."""
+        wanted = [a for a in dict.fromkeys(asins) if a not in self._asked]
+        if not wanted:
+            return
+        self._asked.update(wanted)
+        policy = _policy(self.marketplace)
+        rows = self.session.execute(
+            select(Product.asin, Product.parent_asin, Product.attributes, Category.path)
+            .join(Category, Category.id == Product.category_id)
+            .where(Product.asin.in_(wanted))
+        )
+        found = {
+            asin: _Facts(parent or asin, bool(attributes.get("adult")) or _is_adult(path, policy))
+            for asin, parent, attributes, path in rows
+        }
+        self.facts.update(found)
+        self.offers.update(offers_for_products(self.session, list(found), self.marketplace))
+
+    def picks(self, asins: Sequence[str]) -> list[Pick]:
+        """The tiles of chosen products (loaded, so their featured offers are known)."""
+        missing = [a for a in asins if a not in self.products]
+        if missing:
+            self.products.update(
+                (p.asin, p)
+                for p in self.session.scalars(
+                    select(Product)
+                    .where(Product.asin.in_(missing))
+                    .options(selectinload(Product.images))
+                )
+            )
+        # A product removed since its facts were read (another transaction) is left out.
+        return [
+            Pick(self.products[a], self.offers[a].featured, self.offers[a])  # type: ignore[arg-type]
+            for a in asins
+            if a in self.products
+        ]
+
+
+def _ranked(scored: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Candidates in the order ``rules.choose`` considers them."""
+    return sorted(scored, key=lambda pair: (-pair[1], pair[0]))
+
+
+def _batch(limit: int) -> int:
+    """How many ranked candidates to read at a time: enough that a few unbuyable or
+    excluded ones seldom need a second read, far fewer than the model lists."""
+    return max(2 * limit, 4)
+
+
+def _choose(
+    tiles: Tiles,
+    scored: Sequence[tuple[str, float]],
+    *,
+    limit: int,
+    exclude: Iterable[str] = (),
+    adult_allowed: bool = False,
+) -> list[str]:
+    """Filter candidates (buyable featured offer here, adult only in context, one
+    variant per product family) and keep the best ``limit``.
+
+    ``rules.choose`` takes candidates greedily, best first, so they are read in that
+    order a batch at a time until ``limit`` are chosen or none are left: the same
+    choice as reading them all, for a fraction of the rows."""
+    policy = _policy(tiles.marketplace)
+    ranked = _ranked(scored)
+    excluded = tuple(exclude)
+    chosen: list[rules.Candidate] = []
+    read = 0
+    while read < len(ranked):
+        read = min(len(ranked), read + _batch(limit))
+        tiles.load(asin for asin, _ in ranked[:read])
+        chosen = rules.choose(
+            _candidates(tiles, ranked[:read]),
+            limit=limit,
+            per_family=policy.per_family,
+            adult_allowed=adult_allowed,
+            exclude=excluded,
+        )
+        if len(chosen) >= limit:
+            break
+    return [c.asin for c in chosen]
+
+
+def _candidates(tiles: Tiles, ranked: Sequence[tuple[str, float]]) -> list[rules.Candidate]:
+    candidates = []
+    for asin, score in ranked:
+        facts = tiles.facts.get(asin)
+        if facts is None:
+            continue
+        offers = tiles.offers.get(asin)
+        featured = offers.featured if offers is not None else None
+        buyable = featured is not None and is_buyable(featured)
+        candidates.append(rules.Candidate(asin, score, facts.family, buyable, facts.adult))
+    return candidates
+
+
 def _picks(
     session: Session,
     scored: list[tuple[str, float]],
@@ -512,42 +640,10 @@ def _picks(
     exclude: Iterable[str] = (),
     adult_allowed: bool = False,
 ) -> list[Pick]:
-    """Filter candidates (buyable featured offer here, adult only in context, one
-    variant per product family) and load what the tiles show, in three queries."""
-    policy = _policy(marketplace)
-    asins = [a for a, _ in scored]
-    if not asins:
-        return []
-    products = {
-        p.asin: p
-        for p in session.scalars(
-            select(Product).where(Product.asin.in_(asins)).options(selectinload(Product.images))
-        )
-    }
-    offers = offers_for_products(session, list(products), marketplace)
-    candidates = []
-    for asin, score in scored:
-        product = products.get(asin)
-        if product is None:
-            continue
-        featured = offers[asin].featured if asin in offers else None
-        candidates.append(
-            rules.Candidate(
-                asin,
-                score,
-                product.parent_asin or asin,
-                featured is not None and is_buyable(featured),
-                bool(product.attributes.get("adult")) or _is_adult(product.category.path, policy),
-            )
-        )
-    chosen = rules.choose(
-        candidates,
-        limit=limit,
-        per_family=policy.per_family,
-        adult_allowed=adult_allowed,
-        exclude=exclude,
-    )
-    return [Pick(products[c.asin], offers[c.asin].featured, offers[c.asin]) for c in chosen]  # type: ignore[arg-type]
+    """The best ``limit`` candidates worth showing (``_choose``), ready for their tiles."""
+    tiles = Tiles(session, marketplace)
+    chosen = _choose(tiles, scored, limit=limit, exclude=exclude, adult_allowed=adult_allowed)
+    return tiles.picks(chosen)
 
 
 def _context(product: Product, marketplace: str) -> tuple[set[str], bool]:
@@ -559,27 +655,65 @@ def _context(product: Product, marketplace: str) -> tuple[set[str], bool]:
     return family, adult
 
 
+def _bundle_choice(
+    tiles: Tiles, model: StoredModel, product: Product
+) -> tuple[ProductOffers, list[str]] | None:
+    """The product's offers and its companions, or None: not buyable, or nothing is
+    bought with it often enough."""
+    policy = _policy(tiles.marketplace)
+    tiles.load([product.asin])
+    own = tiles.offers.get(product.asin)
+    if own is None or own.featured is None or not is_buyable(own.featured):
+        return None
+    exclude, adult = _context(product, tiles.marketplace)
+    companions = _choose(
+        tiles,
+        model.neighbours("together", product.asin),
+        limit=policy.bundle_size,
+        exclude=exclude,
+        adult_allowed=adult,
+    )
+    return (own, companions) if companions else None
+
+
+def _bundle(
+    tiles: Tiles, product: Product, choice: tuple[ProductOffers, list[str]] | None
+) -> Bundle | None:
+    if choice is None:
+        return None
+    own, companions = choice
+    return Bundle([Pick(product, own.featured, own), *tiles.picks(companions)])  # type: ignore[arg-type]
+
+
 def frequently_bought_together(
     session: Session, model: StoredModel, product: Product, marketplace: str
 ) -> Bundle | None:
     """The product with 2-3 companions from basket co-occurrence, or None when the
     product is not buyable or nothing is bought with it often enough."""
-    policy = _policy(marketplace)
-    own = offers_for_products(session, [product.asin], marketplace).get(product.asin)
-    if own is None or own.featured is None or not is_buyable(own.featured):
-        return None
-    exclude, adult = _context(product, marketplace)
-    companions = _picks(
-        session,
-        model.neighbours("together", product.asin),
-        marketplace,
-        limit=policy.bundle_size,
+    tiles = Tiles(session, marketplace)
+    return _bundle(tiles, product, _bundle_choice(tiles, model, product))
+
+
+def _also_scored(
+    session: Session, model: StoredModel, product: Product, marketplace: str, kind: str
+) -> list[tuple[str, float]]:
+    scored = model.neighbours(kind, product.asin)
+    if not scored and kind == "viewed":
+        scored = model.neighbours("similar", product.asin) or _similar_live(
+            session, product, marketplace
+        )
+    return scored
+
+
+def _also_choice(tiles: Tiles, product: Product, scored: list[tuple[str, float]]) -> list[str]:
+    exclude, adult = _context(product, tiles.marketplace)
+    return _choose(
+        tiles,
+        scored,
+        limit=_policy(tiles.marketplace).carousel_size,
         exclude=exclude,
         adult_allowed=adult,
     )
-    if not companions:
-        return None
-    return Bundle([Pick(product, own.featured, own), *companions])
 
 
 def customers_also(
@@ -587,24 +721,51 @@ def customers_also(
 ) -> list[Pick]:
     """ "Customers who viewed this also viewed" (kind ``viewed``) or "who bought this
     also bought" (``bought``); products without behaviour yet get content neighbours."""
+    tiles = Tiles(session, marketplace)
+    scored = _also_scored(session, model, product, marketplace, kind)
+    return tiles.picks(_also_choice(tiles, product, scored))
+
+
+@dataclass(frozen=True)
+class ProductPageWidgets:
+    bundle: Bundle | None
+    also_bought: list[Pick]
+    also_viewed: list[Pick]
+
+
+def product_page_widgets(
+    session: Session, model: StoredModel, product: Product, marketplace: str
+) -> ProductPageWidgets:
+    """The product page's three widgets, as ``frequently_bought_together`` and
+    ``customers_also`` give them, sharing their reads: the first candidates of all
+    three in one batch, then the chosen products in one more."""
     policy = _policy(marketplace)
-    scored = model.neighbours(kind, product.asin)
-    if not scored and kind == "viewed":
-        scored = model.neighbours("similar", product.asin) or _similar_live(session, product)
-    exclude, adult = _context(product, marketplace)
-    return _picks(
-        session,
-        scored,
-        marketplace,
-        limit=policy.carousel_size,
-        exclude=exclude,
-        adult_allowed=adult,
+    bought = _also_scored(session, model, product, marketplace, "bought")
+    viewed = _also_scored(session, model, product, marketplace, "viewed")
+    together = model.neighbours("together", product.asin)
+    tiles = Tiles(session, marketplace)
+    tiles.load(
+        [
+            product.asin,
+            *(a for a, _ in _ranked(together)[: _batch(policy.bundle_size)]),
+            *(a for a, _ in _ranked(bought)[: _batch(policy.carousel_size)]),
+            *(a for a, _ in _ranked(viewed)[: _batch(policy.carousel_size)]),
+        ]
+    )
+    bundle = _bundle_choice(tiles, model, product)
+    also_bought = _also_choice(tiles, product, bought)
+    also_viewed = _also_choice(tiles, product, viewed)
+    tiles.picks([*(bundle[1] if bundle else ()), *also_bought, *also_viewed])
+    return ProductPageWidgets(
+        bundle=_bundle(tiles, product, bundle),
+        also_bought=tiles.picks(also_bought),
+        also_viewed=tiles.picks(also_viewed),
     )
 
 
-def _similar_live(session: Session, product: Product) -> list[tuple[str, float]]:
+def _similar_live(session: Session, product: Product, marketplace: str) -> list[tuple[str, float]]:
     """Content neighbours for a product the stored model has never seen (created since)."""
-    policy = _policy("US")
+    policy = _policy(marketplace)
     peers = session.execute(
         select(Product.asin, Product.brand_id, Product.title)
         .where(Product.category_id == product.category_id, Product.asin != product.asin)
@@ -649,15 +810,30 @@ def trending(
     return _picks(session, ranked, marketplace, limit=limit, exclude=exclude)
 
 
+#: products a search finds, for the search's text (the storefront's own search)
+SearchLookup = Callable[[str], list[str]]
+_SEARCHES_USED = 3  # the shopper's latest distinct searches that seed the list
+_PER_SEARCH = 5  # top results of each
+_SEARCH_WEIGHT = 0.5  # a search says less about intent than a product viewed
+
+
 def recommended_for_you(
-    session: Session, model: StoredModel, now: datetime, shopper: Shopper, marketplace: str
+    session: Session,
+    model: StoredModel,
+    now: datetime,
+    shopper: Shopper,
+    marketplace: str,
+    searched: SearchLookup | None = None,
 ) -> list[Pick]:
-    """From the shopper's recent views and purchases (newer counts more). Durable goods
-    already bought never come back; consumables do once they are due again."""
+    """From the shopper's recent views, searches and purchases (newer counts more).
+    Durable goods already bought never come back; consumables do once they are due."""
     policy = _policy(marketplace)
     since = now - timedelta(days=policy.history_days)
     seeds: dict[str, float] = defaultdict(float)
     bought: dict[str, datetime] = {}
+    found = {} if searched is None else _search_seeds(session, now, shopper, marketplace, searched)
+    for asin, weight in found.items():
+        seeds[asin] += weight
     for kind, asin, at in session.execute(
         select(RecsEvent.kind, RecsEvent.asin, RecsEvent.at).where(
             _owned(shopper, RecsEvent),
@@ -680,6 +856,8 @@ def recommended_for_you(
         for kind, share in (("bought", 1.0), ("viewed", 0.6), ("together", 0.8), ("similar", 0.2)):
             for asin, score in model.neighbours(kind, seed)[: policy.neighbours]:
                 scores[asin] += weight * share * rules.damped(score)
+    for asin, weight in found.items():  # what a search found is a suggestion in itself
+        scores[asin] += weight
     consumable = _consumables(session, list(bought), policy)
     for asin, at in bought.items():
         days = (now - at).total_seconds() / 86400
@@ -697,6 +875,36 @@ def recommended_for_you(
     excluded = [a for a in bought if a not in scores]
     picks = _picks(session, ranked, marketplace, limit=policy.for_you_size, exclude=excluded)
     return picks or trending(session, now, marketplace, policy.for_you_size, excluded)
+
+
+def _search_seeds(
+    session: Session, now: datetime, shopper: Shopper, marketplace: str, searched: SearchLookup
+) -> dict[str, float]:
+    """Products the shopper's latest searches find, weighted by the search's age."""
+    policy = _policy(marketplace)
+    recent = session.execute(
+        select(RecsEvent.query, RecsEvent.at)
+        .where(
+            _owned(shopper, RecsEvent),
+            RecsEvent.marketplace == marketplace,
+            RecsEvent.kind == SEARCH,
+            RecsEvent.at >= now - timedelta(days=policy.history_days),
+        )
+        .order_by(RecsEvent.at.desc(), RecsEvent.id.desc())
+        .limit(_SEARCHES_USED * 4)
+    ).all()
+    seeds: dict[str, float] = defaultdict(float)
+    used: set[str] = set()
+    for text, at in recent:
+        key = (text or "").casefold()
+        if not key or key in used or len(used) >= _SEARCHES_USED:
+            continue
+        used.add(key)
+        age = (now - _aware(at, now)).total_seconds() / 86400
+        weight = _SEARCH_WEIGHT * rules.recency_weight(age, policy.half_life_days)
+        for asin in searched(text or "")[:_PER_SEARCH]:
+            seeds[asin] += weight
+    return seeds
 
 
 def _consumables(session: Session, asins: list[str], policy: RecsPolicy) -> set[str]:
