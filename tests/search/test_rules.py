@@ -8,6 +8,7 @@ from souk.search.rules import (
     price_bucket,
     query_terms,
     score,
+    totals,
 )
 
 W = RankingWeights(
@@ -83,3 +84,23 @@ def test_decayed_sales_halves_each_half_life():
     assert decayed_sales([(0, 4)], 7) == 4
     assert decayed_sales([(7, 4)], 7) == 2
     assert decayed_sales([(0, 1), (14, 4)], 7) == 2
+
+
+_signals = st.builds(
+    Signals,
+    st.floats(min_value=0, max_value=50, allow_nan=False),
+    st.floats(min_value=-1, max_value=1e4, allow_nan=False),
+    st.floats(min_value=-1, max_value=2, allow_nan=False),
+    st.booleans(),
+    st.integers(min_value=-3, max_value=60),
+)
+
+
+# The best text score is the highest candidate's: 0 when nothing scored, never tiny.
+_best = st.one_of(st.just(0.0), st.floats(min_value=1e-3, max_value=50))
+
+
+@given(st.lists(_signals, max_size=30), _best)
+def test_totals_equal_the_breakdowns_totals_exactly(candidates, best):
+    # Ranking sorts by these totals, so they must be the breakdown's to the last bit.
+    assert totals(candidates, best, W) == [score(s, best, W).total for s in candidates]

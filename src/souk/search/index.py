@@ -27,6 +27,30 @@ from souk.search.rules import query_terms
 
 TEXT_FIELDS = ("title", "brand", "bullets", "description", "category")
 FACETS = ("brand_s", "cat1_s", "cat2_s", "condition_s", "price_b", "seller_s")
+#: "N stars & up" steps the rating facet counts, in tenths of a star.
+RATING_STEPS = (40, 30, 20, 10)
+#: Orders the index itself can read from a fast column when there is no query text,
+#: so every page of a category is in true price, rating or date order.
+ORDERS = {
+    "price_asc": ("price", tantivy.Order.Asc),
+    "price_desc": ("price", tantivy.Order.Desc),
+    "rating": ("rating_x10", tantivy.Order.Desc),
+    "newest": ("listed", tantivy.Order.Desc),
+}
+
+#: Filters whose facet is counted without them (the filter name -> its aggregation).
+FACET_FILTERS = {
+    "brand": "brand_s",
+    "condition": "condition_s",
+    "price": "price_b",
+    "rating": "rating_bands",
+    "fast": "fast",
+    "platform": "platform_n",
+}
+
+
+class SearchIndexOutdated(RuntimeError):
+    """The index on disk was written with other fields than this version of souk reads."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +76,7 @@ class ProductDocument:
     review_count: int
     sales_velocity: float
     conversion_rate: float
+    listed_at: int = 0  # when the product was added to the catalog, seconds since 1970
 
 
 @dataclass(frozen=True)
@@ -75,6 +100,8 @@ class IndexQuery:
     depth: int = 200  # candidates read for re-ranking
     fuzzy_min_length: int = 5
     facets: bool = True
+    order: str = "score"  # score (text, else sales) or a key of ORDERS
+    fast_delivery_days: int = 4  # the delivery facet counts products arriving this fast
 
 
 @dataclass(frozen=True)
@@ -87,6 +114,8 @@ class Candidate:
     delivery_days: int
     price_minor: int
     rating_x10: int
+    review_count: int = 0
+    listed_at: int = 0
 
 
 @dataclass
@@ -113,12 +142,21 @@ def asin_number(asin: str) -> int:
     return int(asin[2:], 36)
 
 
+# Every two base-36 digits by their value: ranking turns hundreds of numbers back
+# into ASINs per query, and four table look-ups beat eight divisions.
+_PAIRS = tuple(high + low for high in _BASE36 for low in _BASE36)
+
+
 def asin_from_number(number: int) -> str:
-    digits = []
-    for _ in range(8):
-        number, rest = divmod(number, 36)
-        digits.append(_BASE36[rest])
-    return "B0" + "".join(reversed(digits))
+    """The ASIN whose last eight characters are ``number`` in base 36."""
+    pairs = _PAIRS
+    return (
+        "B0"
+        + pairs[number // 1296**3 % 1296]
+        + pairs[number // 1296**2 % 1296]
+        + pairs[number // 1296 % 1296]
+        + pairs[number % 1296]
+    )
 
 
 def _schema() -> tantivy.Schema:
@@ -128,10 +166,19 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("mp", tokenizer_name="raw")
     for name in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name="en_stem")
-    builder.add_text_field("cat_path", tokenizer_name="raw")
+    # Fast, so a category page can count the products under each of its children.
+    builder.add_text_field("cat_path", tokenizer_name="raw", fast=True)
     for name in FACETS:
         builder.add_text_field(name, tokenizer_name="raw", fast=True)
-    for name in ("price", "in_stock", "platform", "delivery_days", "rating_x10", "reviews"):
+    for name in (
+        "price",
+        "in_stock",
+        "platform",
+        "delivery_days",
+        "rating_x10",
+        "reviews",
+        "listed",
+    ):
         builder.add_integer_field(name, fast=True, indexed=True)
     builder.add_integer_field("asin_n", fast=True)
     builder.add_float_field("velocity", fast=True)
@@ -165,6 +212,7 @@ def _document(doc: ProductDocument) -> tantivy.Document:
         reviews=doc.review_count,
         velocity=float(doc.sales_velocity),
         conversion=float(doc.conversion_rate),
+        listed=doc.listed_at,
         asin_n=asin_number(doc.asin),
     )
 
@@ -194,9 +242,26 @@ class TantivyIndex:
             if not generation:
                 generation = self._new_generation()
                 (self.root / "CURRENT").write_text(generation)
-            self._index = tantivy.Index(self.schema, path=str(self.root / generation))
+            try:
+                self._index = tantivy.Index(self.schema, path=str(self.root / generation))
+            except ValueError as error:
+                if "schema does not match" not in str(error):
+                    raise
+                raise SearchIndexOutdated(
+                    "The search index was built by an older souk: run `souk search rebuild`."
+                ) from error
             self._generation = generation
         return self._index
+
+    def is_current(self) -> bool:
+        """Whether the index on disk, if there is one, has the fields this souk reads."""
+        if not self._current_generation():
+            return True  # nothing built yet: the first write makes it current
+        try:
+            self._open()
+        except SearchIndexOutdated:
+            return False
+        return True
 
     def _new_generation(self) -> str:
         generation = f"g{time.time_ns()}"
@@ -300,77 +365,142 @@ class TantivyIndex:
         filters: list[tuple[Occur, Query]],
     ) -> tuple[Query, list[tuple[float, Any]], bool]:
         """Widen the net until something matches: every word, then all words but one,
-        then any word (ranked by how many match, and how well)."""
+        then any word (ranked by how many match, and how well). Returns the text part
+        of the query that matched, without the filters."""
         words = [self._word_query(index, searcher, t, request.fuzzy_min_length) for t in terms]
-        query, hits = Query.empty_query(), []
+        text, hits = Query.empty_query(), []
         for required in dict.fromkeys((len(terms), max(len(terms) - 1, 1), 1)):
-            query = Query.boolean_query(
-                [(Occur.Must, self._text_query(terms, words, required)), *filters]
-            )
+            text = self._text_query(terms, words, required)
+            query = Query.boolean_query([(Occur.Must, text), *filters])
             hits = searcher.search(query, request.depth, count=False).hits
             if hits:
-                return query, hits, required == len(terms)
-        return query, hits, True
+                return text, hits, required == len(terms)
+        return text, hits, True
 
-    def _filters(self, request: IndexQuery) -> list[Query]:
+    def _filters(self, request: IndexQuery) -> dict[str, Query]:
+        """The request's filters by name (the names of ``FACET_FILTERS`` among them)."""
         f, schema = request.filters, self.schema
-        found = [Query.term_query(schema, "mp", request.marketplace)]
+        found = {"mp": Query.term_query(schema, "mp", request.marketplace)}
         if not f.include_out_of_stock:
-            found.append(Query.term_query(schema, "in_stock", 1))
+            found["stock"] = Query.term_query(schema, "in_stock", 1)
         if f.category_path:
-            found.append(Query.term_query(schema, "cat_path", f.category_path))
+            found["category"] = Query.term_query(schema, "cat_path", f.category_path)
         if f.brands:
-            found.append(Query.term_set_query(schema, "brand_s", list(f.brands)))
+            found["brand"] = Query.term_set_query(schema, "brand_s", list(f.brands))
         if f.conditions:
-            found.append(Query.term_set_query(schema, "condition_s", list(f.conditions)))
+            found["condition"] = Query.term_set_query(schema, "condition_s", list(f.conditions))
         if f.price_min_minor is not None or f.price_max_minor is not None:
             low = f.price_min_minor if f.price_min_minor is not None else 0
             high = f.price_max_minor if f.price_max_minor is not None else 2**62
-            found.append(Query.range_query(schema, "price", tantivy.FieldType.Integer, low, high))
+            found["price"] = Query.range_query(
+                schema, "price", tantivy.FieldType.Integer, low, high
+            )
         if f.min_rating_x10 is not None:
-            found.append(
-                Query.range_query(
-                    schema, "rating_x10", tantivy.FieldType.Integer, f.min_rating_x10, 50
-                )
+            found["rating"] = Query.range_query(
+                schema, "rating_x10", tantivy.FieldType.Integer, f.min_rating_x10, 50
             )
         if f.max_delivery_days is not None:
-            found.append(
-                Query.range_query(
-                    schema, "delivery_days", tantivy.FieldType.Integer, 0, f.max_delivery_days
-                )
+            found["fast"] = Query.range_query(
+                schema, "delivery_days", tantivy.FieldType.Integer, 0, f.max_delivery_days
             )
         if f.platform_fulfilled:
-            found.append(Query.term_query(schema, "platform", 1))
-        return [Query.const_score_query(q, 0.0) for q in found]
+            found["platform"] = Query.term_query(schema, "platform", 1)
+        return {name: Query.const_score_query(q, 0.0) for name, q in found.items()}
+
+    def _own_facet_counts(
+        self,
+        searcher: Any,
+        text: Query,
+        named: dict[str, Query],
+        aggregations: dict[str, Any],
+        result: dict[str, Any],
+    ) -> None:
+        """Count each chosen facet as if its own choice were not made, so a buyer who
+        picked one brand still sees the others (and how many each would add)."""
+        for name, facet in FACET_FILTERS.items():
+            if name not in named or facet not in aggregations:
+                continue
+            others = [(Occur.Must, q) for other, q in named.items() if other != name]
+            query = Query.boolean_query([(Occur.Must, text), *others])
+            result.update(searcher.aggregate(query, {facet: aggregations[facet]}))
 
     def query(self, request: IndexQuery) -> IndexAnswer:
         index = self._open()
         searcher = index.searcher()
         terms = query_terms(request.text)
-        filters = [(Occur.Must, q) for q in self._filters(request)]
+        named = self._filters(request)
+        filters = [(Occur.Must, q) for q in named.values()]
         matched_all = True
         if terms:
-            query, hits, matched_all = self._match(index, searcher, terms, request, filters)
+            text, hits, matched_all = self._match(index, searcher, terms, request, filters)
+            query = Query.boolean_query([(Occur.Must, text), *filters])
         else:
-            query = Query.boolean_query([(Occur.Must, Query.all_query()), *filters])
+            text = Query.all_query()
+            query = Query.boolean_query([(Occur.Must, text), *filters])
+            field, order = ORDERS.get(request.order, ("velocity", tantivy.Order.Desc))
             hits = searcher.search(
-                query, request.depth, count=False, order_by_field="velocity"
+                query, request.depth, count=False, order_by_field=field, order=order
             ).hits
         candidates = self._candidates(searcher, hits)
-        aggregations: dict[str, Any] = {"total": {"value_count": {"field": "price"}}}
-        if request.facets:
-            for name in FACETS:
-                aggregations[name] = {"terms": {"field": name, "size": 30}}
+        aggregations = self._aggregations(request)
         result = searcher.aggregate(query, aggregations)
+        self._own_facet_counts(searcher, text, named, aggregations, result)
+        total = int(result["total"]["value"])
+        return IndexAnswer(candidates, total, self._facet_counts(request, result), matched_all)
+
+    @staticmethod
+    def _aggregations(request: IndexQuery) -> dict[str, Any]:
+        aggregations: dict[str, Any] = {"total": {"value_count": {"field": "price"}}}
+        if not request.facets:
+            return aggregations
+        for name in FACETS:
+            aggregations[name] = {"terms": {"field": name, "size": 30}}
+        # Ranges may not overlap, so ratings are counted per band and summed upwards.
+        steps = sorted(RATING_STEPS)
+        bands = [{"from": low, "to": high} for low, high in itertools.pairwise(steps)]
+        aggregations["rating_bands"] = {
+            "range": {"field": "rating_x10", "ranges": [*bands, {"from": steps[-1]}]}
+        }
+        aggregations["fast"] = {
+            "range": {"field": "delivery_days", "ranges": [{"to": request.fast_delivery_days + 1}]}
+        }
+        aggregations["platform_n"] = {"range": {"field": "platform", "ranges": [{"from": 1}]}}
+        if request.filters.category_path:
+            # Counts under each subcategory; paths outside the scope are dropped later.
+            aggregations["cat_path"] = {"terms": {"field": "cat_path", "size": 500}}
+        return aggregations
+
+    @staticmethod
+    def _facet_counts(
+        request: IndexQuery, result: dict[str, Any]
+    ) -> dict[str, list[tuple[str, int]]]:
+        """Terms facets as (value, count); ``rating_x10`` as (step, products at or above
+        it); ``delivery_days`` and ``platform`` as one (value, count) each."""
         facets = {
             name: [
                 (b["key"], int(b["doc_count"])) for b in result[name]["buckets"] if b["key"] != ""
             ]
-            for name in FACETS
+            for name in (*FACETS, "cat_path")
             if name in result
         }
-        total = int(result["total"]["value"])
-        return IndexAnswer(candidates, total, facets, matched_all)
+        if "rating_bands" in result:
+            bands = {
+                int(b["from"]): int(b["doc_count"])
+                for b in result["rating_bands"]["buckets"]
+                if "from" in b
+            }
+            facets["rating_x10"] = [
+                (str(step), sum(n for low, n in bands.items() if low >= step))
+                for step in RATING_STEPS
+            ]
+        if "fast" in result:
+            within = [b for b in result["fast"]["buckets"] if "from" not in b]
+            count = int(within[0]["doc_count"]) if within else 0
+            facets["delivery_days"] = [(str(request.fast_delivery_days), count)]
+        if "platform_n" in result:
+            fulfilled = [b for b in result["platform_n"]["buckets"] if "from" in b]
+            facets["platform"] = [("1", int(fulfilled[0]["doc_count"]) if fulfilled else 0)]
+        return facets
 
     def _candidates(self, searcher: Any, hits: list[tuple[float, Any]]) -> list[Candidate]:
         if not hits:
@@ -386,6 +516,8 @@ class TantivyIndex:
                 "delivery_days",
                 "price",
                 "rating_x10",
+                "reviews",
+                "listed",
             )
         }
         result = []
@@ -400,6 +532,8 @@ class TantivyIndex:
                     delivery_days=columns["delivery_days"][position] or 0,
                     price_minor=columns["price"][position] or 0,
                     rating_x10=columns["rating_x10"][position] or 0,
+                    review_count=columns["reviews"][position] or 0,
+                    listed_at=columns["listed"][position] or 0,
                 )
             )
         return result

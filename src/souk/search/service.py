@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from souk.buybox.rules import OfferFacts, featured_offer, is_buyable
@@ -26,7 +26,7 @@ from souk.offers.models import Offer
 from souk.orders.models import Order, OrderItem
 from souk.reviews.service import family_ratings
 from souk.search import rules
-from souk.search.index import Filters, IndexQuery, ProductDocument, TantivyIndex
+from souk.search.index import ORDERS, Candidate, Filters, IndexQuery, ProductDocument, TantivyIndex
 from souk.search.models import SearchClick, SearchImpression, SearchLog, SearchPending
 from souk.sellers.models import Seller
 
@@ -233,6 +233,9 @@ def _document(
         review_count=rating[1],
         sales_velocity=velocity,
         conversion_rate=conversion,
+        listed_at=int(
+            product.created_at.replace(tzinfo=product.created_at.tzinfo or UTC).timestamp()
+        ),
     )
 
 
@@ -351,7 +354,7 @@ class SearchRequest:
     max_delivery_days: int | None = None
     platform_fulfilled: bool = False
     include_out_of_stock: bool = False
-    sort: str = "relevance"  # relevance | price_asc | price_desc | newest | best_selling
+    sort: str = "relevance"  # one of SORTS
     page: int = 1
 
 
@@ -361,6 +364,8 @@ class RankedProduct:
     position: int
     price_minor: int
     breakdown: rules.ScoreBreakdown
+    rating_x10: int = 0  # average customer review, tenths of a star
+    review_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -377,7 +382,18 @@ class SearchPage:
         return max(1, -(-min(self.total, self.page_size * 50) // self.page_size))
 
 
-SORTS = ("relevance", "price_asc", "price_desc", "best_selling")
+SORTS = ("relevance", "price_asc", "price_desc", "newest", "rating", "best_selling")
+
+# Keys over a candidate and its total score (ties broken by relevance, then ASIN).
+_SortKey = Callable[[Candidate, float], tuple[float | str, ...]]
+_SORT_KEYS: dict[str, _SortKey] = {
+    "relevance": lambda c, t: (-t, c.asin),
+    "price_asc": lambda c, t: (c.price_minor, -t, c.asin),
+    "price_desc": lambda c, t: (-c.price_minor, -t, c.asin),
+    "newest": lambda c, t: (-c.listed_at, -t, c.asin),
+    "rating": lambda c, t: (-c.rating_x10, -c.review_count, -t, c.asin),
+    "best_selling": lambda c, t: (-c.sales_velocity, -t, c.asin),
+}
 
 
 def search(index: TantivyIndex, request: SearchRequest) -> SearchPage:
@@ -388,6 +404,14 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchPage:
         raise InvalidInput(f"Sort must be one of {', '.join(SORTS)}.", field="sort")
     if request.page < 1:
         raise InvalidInput("Pages start at 1.", field="page")
+    if request.min_rating is not None and not 1 <= request.min_rating <= 5:
+        raise InvalidInput("Ratings go from 1 to 5 stars.", field="rating")
+    if (
+        request.price_min is not None
+        and request.price_max is not None
+        and request.price_min.minor > request.price_max.minor
+    ):
+        raise InvalidInput("The lowest price must not be above the highest.", field="price")
     policy = default_policy().for_marketplace(request.marketplace).search
     currency = MARKETPLACES[request.marketplace].currency
     for bound in (request.price_min, request.price_max):
@@ -411,12 +435,24 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchPage:
             ),
             depth=max(ranking.rerank_depth, request.page * policy.page_size),
             fuzzy_min_length=ranking.fuzzy_min_length,
+            # Without words to match, the index reads the chosen order itself.
+            order=request.sort if request.sort in ORDERS else "score",
+            fast_delivery_days=policy.fast_delivery_days,
         )
     )
     best = max((c.text_score for c in answer.candidates), default=0.0)
-    scored = [
-        (
-            c,
+    # Every candidate needs its total to be ranked, but only the page shown needs the
+    # breakdown: totals come from one pass, breakdowns for the page alone.
+    totals = rules.totals(answer.candidates, best, ranking)
+    order = _SORT_KEYS[request.sort]
+    ranked = sorted(zip(answer.candidates, totals, strict=True), key=lambda pair: order(*pair))
+    start = (request.page - 1) * policy.page_size
+    page = ranked[start : start + policy.page_size]
+    results = [
+        RankedProduct(
+            c.asin,
+            start + i + 1,
+            c.price_minor,
             rules.score(
                 rules.Signals(
                     c.text_score, c.sales_velocity, c.conversion_rate, c.in_stock, c.delivery_days
@@ -424,20 +460,10 @@ def search(index: TantivyIndex, request: SearchRequest) -> SearchPage:
                 best,
                 ranking,
             ),
+            c.rating_x10,
+            c.review_count,
         )
-        for c in answer.candidates
-    ]
-    keys = {
-        "relevance": lambda pair: (-pair[1].total, pair[0].asin),
-        "price_asc": lambda pair: (pair[0].price_minor, -pair[1].total),
-        "price_desc": lambda pair: (-pair[0].price_minor, -pair[1].total),
-        "best_selling": lambda pair: (-pair[0].sales_velocity, -pair[1].total),
-    }
-    scored.sort(key=keys[request.sort])
-    start = (request.page - 1) * policy.page_size
-    page = scored[start : start + policy.page_size]
-    results = [
-        RankedProduct(c.asin, start + i + 1, c.price_minor, b) for i, (c, b) in enumerate(page)
+        for i, (c, _) in enumerate(page)
     ]
     return SearchPage(
         request, results, answer.total, answer.facets, answer.matched_all_words, policy.page_size
@@ -458,17 +484,20 @@ def record_search(session: Session, clock: Clock, page: SearchPage, visitor: str
     )
     session.add(log)
     session.flush()
-    session.add_all(
-        [
-            SearchImpression(
-                search_id=log.id,
-                asin=r.asin,
-                marketplace=page.request.marketplace,
-                position=r.position,
-            )
-            for r in page.results
-        ]
-    )
+    if page.results:
+        # One multi-row insert: nothing reads these rows back as objects.
+        session.execute(
+            insert(SearchImpression),
+            [
+                {
+                    "search_id": log.id,
+                    "asin": r.asin,
+                    "marketplace": page.request.marketplace,
+                    "position": r.position,
+                }
+                for r in page.results
+            ],
+        )
     session.commit()
     return log.id
 

@@ -67,6 +67,10 @@ STOREFRONT_TEMPLATES: tuple[str, ...] = (
     "partials/sales_rank.html",
     "partials/recs_home.html",
     "partials/fulfilment_promise.html",
+    "partials/browse_facets.html",
+    "partials/browse_head.html",
+    "partials/browse_sort.html",
+    "partials/browse_pager.html",
 )
 
 #: Interface words that reach the templates as values (sort orders, facet names,
@@ -76,6 +80,10 @@ DYNAMIC_MESSAGES: tuple[str, ...] = (
     "Price: Low to High",
     "Price: High to Low",
     "Best Selling",
+    "Newest Arrivals",
+    "Avg. Customer Review",
+    "Customer Reviews",
+    "Delivery",
     "Department",
     "Brand",
     "Price",

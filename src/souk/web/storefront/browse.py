@@ -11,7 +11,6 @@ from souk.catalog.models import Product
 from souk.catalog.service import (
     category_by_path,
     category_chain,
-    child_categories,
     get_product,
     merged_into,
     top_categories,
@@ -28,12 +27,12 @@ from souk.web.deps import check_csrf, current_marketplace, read_db, runtime
 from souk.web.locale import product_text_for
 from souk.web.pagecache import replay_on_cache_hit
 from souk.web.pages import form_values, render, safe_next
-from souk.web.storefront.queries import category_products, shelf
+from souk.web.storefront.deals import product_banners
+from souk.web.storefront.queries import shelf
 from souk.web.storefront.recs import record_product_view
 
 router = APIRouter()
 
-PER_PAGE = 24
 SHELF_SIZE = 6
 OTHER_SELLERS_SHOWN = 3
 # The speed the product page promises; checkout offers the others.
@@ -54,19 +53,14 @@ def home(request: Request, session: Session = Depends(read_db)) -> HTMLResponse:
 
 
 @router.get("/c/{path:path}", response_class=HTMLResponse)
-def category_page(
-    request: Request, path: str, page: int = 1, session: Session = Depends(read_db)
-) -> HTMLResponse:
-    market = current_marketplace(request)
+def category_page(request: Request, path: str, session: Session = Depends(read_db)) -> HTMLResponse:
+    """Browse a category: the search engine scoped to it, with sort, facets and pages."""
+    # Imported here: the search pages import this module's delivery promise.
+    from souk.web.storefront.search import category_listing
+
     category = category_by_path(session, path.strip("/"))
-    grid = category_products(session, category, market.code, page=max(1, page), per_page=PER_PAGE)
     return render(
-        request,
-        "storefront/category.html",
-        category=category,
-        chain=category_chain(session, category),
-        children=child_categories(session, category.id),
-        grid=grid,
+        request, "storefront/category.html", **category_listing(request, session, category)
     )
 
 
@@ -117,6 +111,7 @@ def product_context(request: Request, session: Session, asin: str) -> dict[str, 
         "lowest_other": min((o.landed for o in offers.others), default=None),
         "chain": category_chain(session, product.category),
         "text": product_text_for(request, session, product),
+        "banners": product_banners(request, session, product.asin),
     }
 
 
