@@ -224,3 +224,23 @@ def test_late_shipment():
     deadline = datetime(2026, 3, 3, 23, 59, 59, tzinfo=NEW_YORK)
     assert not rules.is_late_shipment(deadline, deadline)
     assert rules.is_late_shipment(deadline, deadline + timedelta(seconds=1))
+
+
+def test_a_dearer_speed_that_arrives_no_sooner_is_beaten():
+    from datetime import UTC, datetime
+
+    from souk.orders.rules import SpeedOption, beaten_speeds
+
+    def day(n: int) -> datetime:
+        return datetime(2026, 3, n, 23, 0, tzinfo=UTC)
+
+    options = [
+        SpeedOption("standard", 0, day(3), True),
+        SpeedOption("expedited", 599, day(3), True),
+        SpeedOption("one_day", 1299, day(2), True),
+        SpeedOption("freight", 2500, day(2), False),  # not for this cart: never beats others
+    ]
+    assert beaten_speeds(options) == {"expedited"}
+    # An unavailable cheap speed does not push a dearer one out.
+    cheap_but_unavailable = SpeedOption("a", 0, day(3), False)
+    assert beaten_speeds([cheap_but_unavailable, SpeedOption("b", 5, day(3), True)]) == set()

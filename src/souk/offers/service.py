@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 
 from souk.buybox.rules import OfferFacts, other_offers
@@ -197,20 +198,39 @@ def release_stock(session: Session, offer_id: int, quantity: int) -> None:
     )
 
 
-def _facts(offer: Offer, seller: Seller) -> OfferFacts:
+_FACT_COLUMNS = (
+    Offer.asin,
+    Offer.id,
+    Offer.seller_id,
+    Offer.condition,
+    Offer.currency,
+    Offer.price_minor,
+    Offer.shipping_minor,
+    Offer.quantity,
+    Offer.handling_days,
+    Offer.fulfillment_channel,
+    Offer.sku,
+    Seller.plan,
+    Seller.status,
+    Seller.on_holiday,
+)
+
+
+def _row_facts(row: Row[*tuple[Any, ...]]) -> OfferFacts:
+    """What the Buy Box needs of an offer and its seller, from a row of ``_FACT_COLUMNS``."""
     return OfferFacts(
-        offer_id=offer.id,
-        seller_id=offer.seller_id,
-        condition=offer.condition,
-        price=Money(offer.currency, offer.price_minor),
-        shipping=Money(offer.currency, offer.shipping_minor),
-        quantity=offer.quantity,
-        handling_days=offer.handling_days,
-        fulfillment_channel=offer.fulfillment_channel,
-        seller_plan=seller.plan,
-        seller_status=seller.status,
-        seller_on_holiday=seller.on_holiday,
-        sku=offer.sku,
+        offer_id=row.id,
+        seller_id=row.seller_id,
+        condition=row.condition,
+        price=Money(row.currency, row.price_minor),
+        shipping=Money(row.currency, row.shipping_minor),
+        quantity=row.quantity,
+        handling_days=row.handling_days,
+        fulfillment_channel=row.fulfillment_channel,
+        seller_plan=row.plan,
+        seller_status=row.status,
+        seller_on_holiday=row.on_holiday,
+        sku=row.sku,
     )
 
 
@@ -231,26 +251,29 @@ def offers_for_products(
     The featured offer is the stored Buy Box decision (``souk.buybox``), checked
     against the offers as loaded here; ``now`` picks the rotation period.
     """
+    # Plain columns, not Offer entities: a carousel reads dozens of products' offers
+    # and building ORM objects for them cost more than the query itself.
     rows = session.execute(
-        select(Offer, Seller)
+        select(*_FACT_COLUMNS)
         .join(Seller, Seller.id == Offer.seller_id)
         .where(Offer.asin.in_(list(asins)), Offer.marketplace == marketplace, Offer.is_active)
     ).all()
-    grouped: dict[str, list[tuple[Offer, Seller]]] = {}
-    for offer, seller in rows:
-        grouped.setdefault(offer.asin, []).append((offer, seller))
-    if not grouped:
+    if not rows:
         return {}
-    facts = {asin: [_facts(o, s) for o, s in pairs] for asin, pairs in grouped.items()}
+    facts: dict[str, list[OfferFacts]] = {}
+    for row in rows:
+        facts.setdefault(row.asin, []).append(_row_facts(row))
+    seller_ids = {row.seller_id for row in rows}
+    sellers = {s.id: s for s in session.scalars(select(Seller).where(Seller.id.in_(seller_ids)))}
     decided = featured_among(session, facts, marketplace, now or clock_now(session))
     result = {}
-    for asin, pairs in grouped.items():
+    for asin, offers in facts.items():
         outcome = decided[asin]
-        featured = next((f for f in facts[asin] if f.offer_id == outcome.offer_id), None)
+        featured = next((f for f in offers if f.offer_id == outcome.offer_id), None)
         result[asin] = ProductOffers(
             featured,
-            other_offers(facts[asin], featured),
-            {s.id: s for _, s in pairs},
+            other_offers(offers, featured),
+            {f.seller_id: sellers[f.seller_id] for f in offers},
             outcome.suppressed,
         )
     return result

@@ -165,3 +165,31 @@ def status_after_shipping(quantities: list[tuple[int, int]]) -> str:
 
 def is_late_shipment(latest_ship_at: datetime, shipped_at: datetime) -> bool:
     return shipped_at > latest_ship_at
+
+
+@dataclass(frozen=True)
+class SpeedOption:
+    """One delivery speed as checkout would sell it for a cart."""
+
+    code: str
+    charge_minor: int  # what the speed adds to the cart, in minor units
+    latest_delivery_at: datetime | None
+    available: bool
+
+
+def beaten_speeds(options: list[SpeedOption]) -> set[str]:
+    """Speeds not worth offering: one costs more than another available speed yet
+    arrives no sooner (from a centre near the buyer, standard may already be next-day)."""
+    return {
+        option.code
+        for option in options
+        if option.available
+        and option.latest_delivery_at is not None
+        and any(
+            other.available
+            and other.charge_minor < option.charge_minor
+            and other.latest_delivery_at is not None
+            and other.latest_delivery_at <= option.latest_delivery_at
+            for other in options
+        )
+    }

@@ -39,7 +39,7 @@ from souk.offers.service import release_stock, reserve_stock
 from souk.orders import rules
 from souk.orders.models import Cart, CartLine, Checkout, Order, OrderItem, OrderNote, Payment
 from souk.orders.payments import Card, PaymentFailed, PaymentProvider, check_card
-from souk.promotions.service import apply_promotions, claim_promotions
+from souk.promotions.service import CheckoutPrices, claim_promotions, price_checkout
 from souk.sellers.models import Seller
 
 
@@ -202,15 +202,27 @@ def place_order(
     wanted, cart_line_ids = _wanted_lines(session, request)
     lines = _purchasables(session, request, wanted)
     # The prices the buyer was shown: deals, clipped coupons, multi-buy promotions.
-    lines = apply_promotions(session, clock.now(), request.buyer_id, market.code, lines)
+    prices = price_checkout(session, clock.now(), request.buyer_id, market.code, lines, address)
+    lines = prices.lines
     parcels = rules.split_by_seller(lines)
-    speed = policy.shipping.speeds[request.delivery_speed]
-    speed_charge = Money(market.currency, speed.charge_minor)
+    # The checkout page asks the same function: the promise and speed charge shown
+    # (network dates, Prime's free speeds) are the ones stored and charged.
+    from souk.fulfillment.delivery import checkout_terms
+
+    terms = checkout_terms(
+        session,
+        parcels,
+        marketplace=market.code,
+        speed=request.delivery_speed,
+        buyer_id=request.buyer_id,
+        postal_code=address.postal_code,
+        now=clock.now(),
+    )
     totals = []
-    for parcel in parcels:
-        items = rules.parcel_items_total(parcel, market.currency)
-        shipping = rules.parcel_shipping_total(parcel, market.currency, speed_charge)
-        totals.append((parcel, items, shipping))
+    for term in terms:
+        items = rules.parcel_items_total(term.parcel, market.currency)
+        shipping = rules.parcel_shipping_total(term.parcel, market.currency, term.speed_charge)
+        totals.append((term.parcel, items, shipping))
     grand_total = sum((i + s for _, i, s in totals), Money.zero(market.currency))
     now = clock.now()
     # A mistyped card is bad input, not a payment attempt: refuse it before the key
@@ -272,7 +284,17 @@ def place_order(
 
     # 3. Reserve stock and write the orders, all or nothing.
     try:
-        orders = _write_orders(session, clock, request, checkout, totals, address, cart_line_ids)
+        orders = _write_orders(
+            session,
+            clock,
+            request,
+            checkout,
+            totals,
+            [term.window for term in terms],
+            address,
+            cart_line_ids,
+            prices,
+        )
     except OutOfStock as error:
         session.rollback()
         payments.void(authorization.reference)
@@ -353,29 +375,16 @@ def _write_orders(
     request: CheckoutRequest,
     checkout: Checkout,
     totals: list[tuple[rules.SellerParcel, Money, Money]],
+    windows: list[rules.DeliveryWindow],
     address: Address,
     cart_line_ids: list[int],
+    prices: CheckoutPrices,
 ) -> list[Order]:
     market = MARKETPLACES[request.marketplace]
-    policy = default_policy().for_marketplace(market.code)
-    speed = policy.shipping.speeds[request.delivery_speed]
     now = clock.now()
     session.add(checkout)
     orders = []
-    for parcel, items_total, shipping_total in totals:
-        window = rules.delivery_window(
-            now,
-            parcel.handling_days,
-            speed.transit_days_min,
-            speed.transit_days_max,
-            market.zone,
-            policy.shipping.cutoff_hour_local,
-        )
-        if parcel.fulfillment_channel == "PLATFORM":
-            # The fulfilment network's promise (centre cut-off, transit, holidays).
-            from souk.fulfillment.network import platform_window
-
-            window = platform_window(session, parcel, request, address.postal_code, now) or window
+    for (parcel, items_total, shipping_total), window in zip(totals, windows, strict=True):
         order = Order(
             id=new_order_id(),
             checkout_id=checkout.id,
@@ -432,7 +441,7 @@ def _write_orders(
     for line in lines:
         if not reserve_stock(session, line.offer_id, line.quantity):
             raise OutOfStock(f"Not enough stock left of {line.title[:80]}.", field="lines")
-    claim_promotions(session, checkout, lines)  # a deal's units, a coupon's budget
+    claim_promotions(session, checkout, lines, prices)  # a deal's units, a coupon's budget
     session.commit()
     return orders
 

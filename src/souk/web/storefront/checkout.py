@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from souk.accounts.models import User
+from souk.accounts.models import Address, User
 from souk.accounts.rules import PostalAddress
 from souk.accounts.service import add_address, addresses
 from souk.core.clock import Clock
 from souk.core.errors import InvalidInput, SoukError
 from souk.core.money import Money
 from souk.core.policy import default_policy
+from souk.fulfillment.delivery import checkout_terms
 from souk.marketplaces.rules import SHIP_TO_COUNTRY, Marketplace
 from souk.orders import rules
 from souk.orders.cart import CartView, cart_view, find_cart
@@ -32,8 +33,20 @@ ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "state", "postal_code",
 
 
 @dataclass(frozen=True)
+class ShipmentQuote:
+    """One seller's parcel (one future order) at one speed."""
+
+    seller_name: str
+    titles: tuple[str, ...]
+    arrives: date
+    shipping: Money
+    prime_free: bool
+
+
+@dataclass(frozen=True)
 class SpeedQuote:
-    """What one delivery speed costs and promises for this cart."""
+    """What one delivery speed costs and promises for this cart: the same terms
+    the placed order stores (fulfillment.delivery.checkout_terms)."""
 
     code: str
     label: str
@@ -42,6 +55,16 @@ class SpeedQuote:
     total: Money
     earliest: datetime | None
     latest: datetime | None
+    shipments: tuple[ShipmentQuote, ...] = ()
+
+    @property
+    def arrives(self) -> date | None:
+        """ "Arrives by": the last of the cart's shipments."""
+        return self.latest.date() if self.latest is not None else None
+
+    @property
+    def prime_free(self) -> bool:
+        return any(s.prime_free for s in self.shipments)
 
 
 def _purchasables(view: CartView) -> list[rules.Purchasable]:
@@ -65,31 +88,46 @@ def _purchasables(view: CartView) -> list[rules.Purchasable]:
     ]
 
 
-def quotes(view: CartView, market: Marketplace, clock: Clock) -> tuple[Money, list[SpeedQuote]]:
-    """Items subtotal and each delivery speed's charge, total and arrival, from the order rules."""
+def quotes(
+    session: Session,
+    view: CartView,
+    market: Marketplace,
+    clock: Clock,
+    *,
+    buyer_id: int | None,
+    postal_code: str,
+) -> tuple[Money, list[SpeedQuote]]:
+    """Items subtotal and each delivery speed's charge, total and "Arrives by" per
+    shipment, for the buyer's postal code (the order stores the same promise)."""
     policy = default_policy().for_marketplace(market.code).shipping
     parcels = rules.split_by_seller(_purchasables(view))
+    sellers = {item.seller.id: item.seller.store_name for item in view.active}
     items = sum(
         (rules.parcel_items_total(p, market.currency) for p in parcels), Money.zero(market.currency)
     )
+    now = clock.now()
     result = []
     for code, speed in policy.speeds.items():
-        charge = Money(market.currency, speed.charge_minor)
-        shipping = sum(
-            (rules.parcel_shipping_total(p, market.currency, charge) for p in parcels),
-            Money.zero(market.currency),
+        terms = checkout_terms(
+            session,
+            parcels,
+            marketplace=market.code,
+            speed=code,
+            buyer_id=buyer_id,
+            postal_code=postal_code,
+            now=now,
         )
-        windows = [
-            rules.delivery_window(
-                clock.now(),
-                p.handling_days,
-                speed.transit_days_min,
-                speed.transit_days_max,
-                market.zone,
-                policy.cutoff_hour_local,
+        shipments = tuple(
+            ShipmentQuote(
+                seller_name=sellers.get(t.parcel.seller_id, t.parcel.seller_id),
+                titles=tuple(line.title for line in t.parcel.lines),
+                arrives=t.arrives,
+                shipping=rules.parcel_shipping_total(t.parcel, market.currency, t.speed_charge),
+                prime_free=t.prime_free,
             )
-            for p in parcels
-        ]
+            for t in terms
+        )
+        shipping = sum((s.shipping for s in shipments), Money.zero(market.currency))
         result.append(
             SpeedQuote(
                 code=code,
@@ -98,11 +136,28 @@ def quotes(view: CartView, market: Marketplace, clock: Clock) -> tuple[Money, li
                 and all(p.fulfillment_channel in speed.channels for p in parcels),
                 shipping=shipping,
                 total=items + shipping,
-                earliest=min((w.earliest_delivery_at for w in windows), default=None),
-                latest=max((w.latest_delivery_at for w in windows), default=None),
+                earliest=min((t.window.earliest_delivery_at for t in terms), default=None),
+                latest=max((t.window.latest_delivery_at for t in terms), default=None),
+                shipments=shipments,
             )
         )
-    return items, result
+    return items, _worth_offering(result)
+
+
+def _worth_offering(speeds: list[SpeedQuote]) -> list[SpeedQuote]:
+    """The speeds checkout offers: none that a cheaper one arrives as soon as."""
+    beaten = rules.beaten_speeds(
+        [rules.SpeedOption(q.code, q.shipping.minor, q.latest, q.available) for q in speeds]
+    )
+    return [q for q in speeds if q.code not in beaten]
+
+
+def _postal_code(book: list[Address], address_id: str, marketplace: str) -> str:
+    """The chosen address's postal code; the marketplace's default before one is chosen."""
+    chosen = next((a for a in book if str(a.id) == address_id), None)
+    if chosen is not None:
+        return chosen.postal_code
+    return default_policy().for_marketplace(marketplace).fulfilment.default_postal_code
 
 
 def checkout_page(
@@ -121,15 +176,23 @@ def checkout_page(
     view = cart_view(session, cart) if cart else None
     if view is None or not view.active:
         return RedirectResponse("/cart", status_code=303)
-    items_total, speed_quotes = quotes(view, market, runtime(request).clock)
     ship_to = SHIP_TO_COUNTRY[market.code]
     book = [a for a in addresses(session, user.id) if a.country == ship_to]
     values = dict(values or {})
     values.setdefault("address_id", request.query_params.get("address") or "")
     if not values["address_id"] and book:
         values["address_id"] = str(book[0].id)
+    items_total, speed_quotes = quotes(
+        session,
+        view,
+        market,
+        runtime(request).clock,
+        buyer_id=user.id,
+        postal_code=_postal_code(book, values["address_id"], market.code),
+    )
     available = [q for q in speed_quotes if q.available]
-    values.setdefault("delivery_speed", available[0].code if available else "")
+    if values.get("delivery_speed") not in {q.code for q in available}:
+        values["delivery_speed"] = available[0].code if available else ""
     chosen = next((q for q in speed_quotes if q.code == values["delivery_speed"]), None)
     return render(
         request,
