@@ -10,7 +10,8 @@ page's throughput to the bare route's measured in the same run.
     .venv/bin/python bench/pages.py [--products 1500] [--seconds 8]
 
 Targets: the product page at least 40 % of the bare route's throughput, and
-p99 under 50 ms, at 16 clients.
+p99 under 50 ms, at 16 clients; judged on the median of three windows, all
+three printed, since one window's p99 moves with anything else the machine does.
 """
 
 from __future__ import annotations
@@ -233,11 +234,25 @@ def main() -> None:
                     f"   | page/bare {ratio:5.2f}{flag}"
                 )
                 if name == "product" and c == max(levels):
-                    verdict = "met" if ratio >= 0.40 and r.p99_ms < 50 else "MISSED"
+                    # One window's p99 rides on whatever else the shared machine did in
+                    # those seconds (the bare route's own p99 swings as much): judge the
+                    # median of three windows, and print all three.
+                    runs = [r, *(wrk(souk_base + path, c, args.seconds) for _ in range(2))]
+                    p99s = sorted(run.p99_ms for run in runs)
+                    rates = sorted(run.requests_per_s for run in runs)
+                    ratio, p99 = rates[1] / bare_result.requests_per_s, p99s[1]
+                    verdict = "met" if ratio >= 0.40 and p99 < 50 else "MISSED"
                     print(
                         f"target (product page at {c} clients: >= 0.40 of bare, p99 < 50 ms):"
-                        f" {verdict}"
+                        f" {verdict}; median of 3 windows {rates[1]:.0f} req/s = {ratio:.2f}"
+                        f" of bare, p99 {p99:.1f} ms (windows: "
+                        + ", ".join(f"{v:.1f}" for v in p99s)
+                        + " ms)"
                     )
+                    # Those windows queued tens of thousands of first views: let them
+                    # reach the database before the next page is measured, or its
+                    # writes queue behind them and it measures the backlog.
+                    time.sleep(15)
     finally:
         for server in servers:
             if server.poll() is None:

@@ -145,3 +145,62 @@ def test_the_cache_is_off_when_its_time_to_live_is_zero(rt, kettle):
         for _ in range(3):
             _first_visit(client, f"/dp/{kettle['asin']}")
         assert _cache(client).hits == 0
+
+
+def test_many_first_visitors_to_a_page_with_no_copy_wait_for_one_render() -> None:
+    import asyncio
+
+    from souk.web.pagecache import AnonymousPageCache, PageCache
+
+    renders = 0
+
+    async def storefront(scope, receive, send):  # type: ignore[no-untyped-def]
+        nonlocal renders
+        renders += 1
+        await asyncio.sleep(0.05)  # the render takes a while; visitors keep coming
+        status = 200 if scope["path"] != "/dp/MISSING000" else 404
+        headers = [(b"content-type", b"text/html; charset=utf-8")]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"<p>kettle</p>"})
+
+    middleware = AnonymousPageCache(storefront, PageCache(seconds=5, entries=10), {})
+
+    async def visit(path: str) -> tuple[int, bytes]:
+        sent: list[dict] = []  # type: ignore[type-arg]
+
+        async def send(message):  # type: ignore[no-untyped-def]
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": path, "query_string": b"",
+                 "headers": [], "session": {}}  # fmt: skip
+        await middleware(scope, None, send)  # type: ignore[arg-type]
+        return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+    async def crowd(path: str) -> list[tuple[int, bytes]]:
+        return await asyncio.gather(*(visit(path) for _ in range(10)))
+
+    answers = asyncio.run(crowd("/dp/B000KETTLE"))
+    assert renders == 1
+    assert answers == [(200, b"<p>kettle</p>")] * 10
+    # A page that is not for everyone (here a 404) is rendered for each visitor.
+    renders = 0
+    assert [status for status, _ in asyncio.run(crowd("/dp/MISSING000"))] == [404] * 10
+    assert renders == 10
+
+
+def test_a_burst_of_first_views_is_written_in_short_transactions() -> None:
+    from datetime import UTC, datetime
+
+    from souk.web.pagecache import DeferredViews
+
+    written: list[int] = []
+    views = DeferredViews(lambda batch: written.append(len(batch)))
+    views.start(flush_every=3600)  # flushed by hand below
+    try:
+        at = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+        for n in range(DeferredViews.CHUNK * 2 + 7):
+            views.add(f"v{n}", "US", "B000KETTLE", at)
+        assert views.flush() == DeferredViews.CHUNK * 2 + 7
+    finally:
+        views.stop()
+    assert written == [DeferredViews.CHUNK, DeferredViews.CHUNK, 7]

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -280,29 +280,41 @@ def _day_bounds(day: date, marketplace: str) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+# Built once: auctions run on every search and product page, and composing these
+# statements anew each time cost more than running them.
+_CANDIDATES = (
+    select(Target, AdGroup, Campaign, Ad, Offer, Seller)
+    .join(AdGroup, AdGroup.id == Target.ad_group_id)
+    .join(Campaign, Campaign.id == AdGroup.campaign_id)
+    .join(Ad, Ad.ad_group_id == AdGroup.id)
+    .join(Offer, Offer.id == Ad.offer_id)
+    .join(Seller, Seller.id == Offer.seller_id)
+    .where(
+        Target.marketplace == bindparam("marketplace"),
+        Target.kind == bindparam("kind"),
+        Target.match_key.in_(bindparam("keys", expanding=True)),
+        Target.status == "enabled",
+        AdGroup.status == "enabled",
+        Campaign.status == "enabled",
+        Ad.status == "enabled",
+        Campaign.start_date <= bindparam("today"),
+        (Campaign.end_date.is_(None)) | (Campaign.end_date >= bindparam("today")),
+        Offer.is_active,
+        Offer.quantity > 0,
+    )
+)
+_NEGATIVES = select(Target).where(
+    Target.ad_group_id.in_(bindparam("groups", expanding=True)),
+    Target.negative,
+    Target.status == "enabled",
+)
+
+
 def _candidates(
     session: Session, marketplace: str, kind: str, keys: list[str], today: date
 ) -> list[_Candidate]:
     rows = session.execute(
-        select(Target, AdGroup, Campaign, Ad, Offer, Seller)
-        .join(AdGroup, AdGroup.id == Target.ad_group_id)
-        .join(Campaign, Campaign.id == AdGroup.campaign_id)
-        .join(Ad, Ad.ad_group_id == AdGroup.id)
-        .join(Offer, Offer.id == Ad.offer_id)
-        .join(Seller, Seller.id == Offer.seller_id)
-        .where(
-            Target.marketplace == marketplace,
-            Target.kind == kind,
-            Target.match_key.in_(keys),
-            Target.status == "enabled",
-            AdGroup.status == "enabled",
-            Campaign.status == "enabled",
-            Ad.status == "enabled",
-            Campaign.start_date <= today,
-            (Campaign.end_date.is_(None)) | (Campaign.end_date >= today),
-            Offer.is_active,
-            Offer.quantity > 0,
-        )
+        _CANDIDATES, {"marketplace": marketplace, "kind": kind, "keys": keys, "today": today}
     ).all()
     return [_Candidate(*row) for row in rows]
 
@@ -526,13 +538,7 @@ def search_auction(
     if not candidates:
         return []
     negatives: dict[int, list[tuple[list[str], str]]] = defaultdict(list)
-    for target in session.scalars(
-        select(Target).where(
-            Target.ad_group_id.in_({c.group.id for c in candidates}),
-            Target.negative,
-            Target.status == "enabled",
-        )
-    ):
+    for target in session.scalars(_NEGATIVES, {"groups": list({c.group.id for c in candidates})}):
         negatives[target.ad_group_id].append((target.keyword.split(), target.match_type))
     candidates = [
         c for c in candidates if not rules.blocked_by_negatives(negatives[c.group.id], words)

@@ -530,9 +530,18 @@ class ReviewPage:
     total: int = 0  # matching the star filter
 
 
-def rating_summary(session: Session, clock: Clock, asin: str, marketplace: str) -> RatingSummary:
-    product = get_product(session, asin)
-    family = product.parent_asin or product.asin
+def _family_of(session: Session, asin: str) -> str:
+    """The product's variation family (reviews are shared across it): two columns,
+    not the whole product with its images, which the callers never show."""
+    row = session.execute(
+        select(Product.asin, Product.parent_asin).where(Product.asin == asin)
+    ).first()
+    if row is None:
+        raise NotFound(f"No product {asin}.", field="asin")
+    return str(row.parent_asin or row.asin)
+
+
+def _family_summary(session: Session, clock: Clock, family: str, marketplace: str) -> RatingSummary:
     rows = session.execute(
         select(
             Review.stars, Review.created_at, Review.verified_purchase, Review.helpful_votes
@@ -547,6 +556,10 @@ def rating_summary(session: Session, clock: Clock, asin: str, marketplace: str) 
         histogram=rules.star_histogram(stars),
         counts={level: stars.count(level) for level in rules.STARS},
     )
+
+
+def rating_summary(session: Session, clock: Clock, asin: str, marketplace: str) -> RatingSummary:
+    return _family_summary(session, clock, _family_of(session, asin), marketplace)
 
 
 def family_ratings(
@@ -596,9 +609,27 @@ def product_reviews(
         raise InvalidInput("Sort by top or recent.", field="sort")
     if stars is not None and stars not in rules.STARS:
         raise InvalidInput("Filter by 1 to 5 stars.", field="stars")
-    summary = rating_summary(session, clock, asin, marketplace)
-    product = get_product(session, asin)
-    family = product.parent_asin or product.asin
+    family = _family_of(session, asin)
+    summary = _family_summary(session, clock, family, marketplace)
+    found = _published_page(session, family, sort, stars, limit, offset)
+    total = summary.counts[stars] if stars is not None else summary.count
+    authors = _authors(session, found)
+    voted: set[int] = set()
+    if reader_id is not None and found:
+        voted = set(
+            session.scalars(
+                select(ReviewVote.review_id).where(
+                    ReviewVote.user_id == reader_id,
+                    ReviewVote.review_id.in_([r.id for r in found]),
+                )
+            )
+        )
+    return ReviewPage(summary, found, authors, voted, total)
+
+
+def _published_page(
+    session: Session, family: str, sort: str, stars: int | None, limit: int, offset: int
+) -> list[Review]:
     query = select(Review).where(Review.family_asin == family, Review.status == rules.PUBLISHED)
     if stars is not None:
         query = query.where(Review.stars == stars)
@@ -611,25 +642,44 @@ def product_reviews(
         )
     else:
         query = query.order_by(Review.created_at.desc(), Review.id.desc())
-    found = list(
+    return list(
         session.scalars(query.limit(limit).offset(offset).options(selectinload(Review.images)))
     )
-    total = summary.counts[stars] if stars is not None else summary.count
-    authors = {
-        u.id: u
-        for u in session.scalars(select(User).where(User.id.in_({r.buyer_id for r in found})))
-    }
-    voted: set[int] = set()
-    if reader_id is not None and found:
-        voted = set(
-            session.scalars(
-                select(ReviewVote.review_id).where(
-                    ReviewVote.user_id == reader_id,
-                    ReviewVote.review_id.in_([r.id for r in found]),
-                )
-            )
-        )
-    return ReviewPage(summary, found, authors, voted, total)
+
+
+def _authors(session: Session, reviews: Sequence[Review]) -> dict[int, User]:
+    ids = {r.buyer_id for r in reviews}
+    if not ids:
+        return {}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+@dataclass(frozen=True)
+class ProductPageReviews:
+    """The product page's review box: the summary, the top reviews and the most
+    recent ones not already among the top."""
+
+    summary: RatingSummary
+    top: list[Review]
+    recent: list[Review]
+    authors: dict[int, User]
+
+
+def product_page_reviews(
+    session: Session, clock: Clock, asin: str, marketplace: str, *, limit: int
+) -> ProductPageReviews:
+    """What ``product_reviews`` sorted "top" and "recent" would give, read together:
+    the family and the summary once, and no review query when there are none."""
+    family = _family_of(session, asin)
+    summary = _family_summary(session, clock, family, marketplace)
+    if not summary.count:
+        return ProductPageReviews(summary, [], [], {})
+    top = _published_page(session, family, "top", None, limit, 0)
+    shown = {r.id for r in top}
+    recent = [
+        r for r in _published_page(session, family, "recent", None, limit, 0) if r.id not in shown
+    ]
+    return ProductPageReviews(summary, top, recent, _authors(session, [*top, *recent]))
 
 
 # --- the review programme ----------------------------------------------------

@@ -20,6 +20,7 @@ feed ranking) and anything but a ``200 text/html`` answer bypass the cache.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import secrets
@@ -44,7 +45,7 @@ CACHEABLE_PATH = re.compile(
     r"bestsellers(?:/.*)?|stores/.+)$"
 )
 #: Session keys a first render may create: random tokens, regenerated per visitor.
-TOKEN_KEYS = frozenset({"csrf_token", "recs_visitor"})
+TOKEN_KEYS = frozenset({"csrf_token", "visitor"})
 REPLAY_KEY = "souk.page_replay"
 _ASIN_TAG = "asin:"
 
@@ -147,6 +148,8 @@ class AnonymousPageCache:
         self.app = app
         self.cache = cache
         self.replayers = replayers
+        # Pages with no copy that one request is rendering: the others wait for it.
+        self._first_renders: dict[tuple[str, ...], asyncio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._cacheable(scope):
@@ -154,10 +157,29 @@ class AnonymousPageCache:
             return
         key = self._key(scope)
         page = self.cache.get(key)
+        if page is None and key in self._first_renders:
+            page = await self._wait_for_first_render(key)
         if page is not None:
             await self._serve(scope, send, page)
             return
-        await self._render_and_keep(scope, receive, send, key)
+        rendered = self._first_renders.setdefault(key, asyncio.Event())
+        try:
+            await self._render_and_keep(scope, receive, send, key)
+        finally:
+            rendered.set()
+            if self._first_renders.get(key) is rendered:
+                del self._first_renders[key]
+
+    async def _wait_for_first_render(self, key: tuple[str, ...]) -> CachedPage | None:
+        """A page with no copy (new, purged, evicted) that many visitors ask for at once
+        is rendered once: rendering it for each of them would make all of them wait
+        for many renders sharing one interpreter. If that render is not for everyone
+        after all, or takes too long, the caller renders its own."""
+        try:
+            await asyncio.wait_for(self._first_renders[key].wait(), timeout=self.cache.seconds)
+        except TimeoutError:
+            return None
+        return self.cache.get(key)
 
     def _cacheable(self, scope: Scope) -> bool:
         return (
@@ -281,11 +303,15 @@ class DeferredViews:
         if self._thread is None:
             self.flush()
 
+    #: Views written per transaction: a burst of first visits must not hold the
+    #: database's write lock so long that a buyer's own write times out behind it.
+    CHUNK = 500
+
     def flush(self) -> int:
         with self._lock:
             batch, self._pending = self._pending, []
-        if batch:
-            self._write(batch)
+        for start in range(0, len(batch), self.CHUNK):
+            self._write(batch[start : start + self.CHUNK])
         return len(batch)
 
     def _run(self, every: float) -> None:

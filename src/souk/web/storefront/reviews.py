@@ -48,18 +48,14 @@ def product_reviews_for(request: Request, asin: str) -> dict[str, Any]:
     rt = runtime(request)
     market = current_marketplace(request)
     with rt.read_sessions() as session:
-        top = service.product_reviews(
-            session, rt.clock, asin, market.code, sort="top", limit=ON_PRODUCT_PAGE
+        shown = service.product_page_reviews(
+            session, rt.clock, asin, market.code, limit=ON_PRODUCT_PAGE
         )
-        recent = service.product_reviews(
-            session, rt.clock, asin, market.code, sort="recent", limit=ON_PRODUCT_PAGE
-        )
-    shown_top = {r.id for r in top.reviews}
     cache[asin] = {
-        "summary": top.summary,
-        "top": top.reviews,
-        "recent": [r for r in recent.reviews if r.id not in shown_top],
-        "authors": {**top.authors, **recent.authors},
+        "summary": shown.summary,
+        "top": shown.top,
+        "recent": shown.recent,
+        "authors": shown.authors,
         "stars": STARS,
     }
     request.state.souk_reviews = cache
