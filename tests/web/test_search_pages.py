@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 
 from souk.ads.models import AdClick, AdImpression
 from souk.ads.service import add_ad, add_ad_group, add_keyword, add_product_target, create_campaign
+from souk.catalog.models import ProductImage
 from souk.core.money import Money
 from souk.orders.service import CheckoutRequest, place_order
 from souk.rankings.service import recompute
-from souk.search.models import SearchClick, SearchLog
+from souk.search.models import SearchClick, SearchImpression, SearchLog
 from souk.search.service import rebuild
 from tests import factories as f
 
@@ -199,6 +200,16 @@ def test_product_page_shows_rank_and_sponsored_related(rt, shop, browser) -> Non
     assert '/bestsellers/home-kitchen"' in glass.text
 
 
+def test_sponsored_fragment_leaves_the_session_cookie_alone(rt, shop, browser) -> None:
+    """The fragment arrives after the page, sometimes after the visitor has moved on
+    (switched marketplace, added to cart): a cookie it set would undo that."""
+    asin = shop["kettle"].asin
+    assert browser.get(f"/dp/{asin}").status_code == 200
+    ads = browser.get(f"/dp/{asin}/sponsored")
+    assert ads.status_code == 200 and AD_LINK.search(ads.text)
+    assert "set-cookie" not in ads.headers
+
+
 def test_best_sellers_pages(rt, shop, browser) -> None:
     overview = browser.get("/bestsellers")
     assert overview.status_code == 200
@@ -242,3 +253,33 @@ def test_any_input_returns_a_page(rt, shop, browser, text, sort, page, price) ->
         params={"k": text, "sort": sort, "page": page, "price": price, "brand": text, "cat": text},
     )
     assert answer.status_code == 200
+
+
+def test_result_cards_show_the_first_image_brand_and_record_positions(
+    rt, shop, session, browser
+) -> None:
+    kettle = shop["kettle"].asin
+    session.add_all(
+        [
+            ProductImage(asin=kettle, position=1, storage_key="kettle-side.jpg", width=300),
+            ProductImage(asin=kettle, position=0, storage_key="kettle-front.jpg", width=500),
+        ]
+    )
+    session.commit()
+    page = browser.get("/s?k=kettle")
+    card = re.search(rf'<article[^>]*data-asin="{kettle}".*?</article>', page.text, re.S)
+    assert card is not None
+    assert "kettle-front.jpg" in card.group(0) and 'width="500"' in card.group(0)
+    assert "kettle-side.jpg" not in page.text
+    assert "by Acme" in card.group(0)
+    mug = re.search(rf'<article[^>]*data-asin="{shop["mug"].asin}".*?</article>', page.text, re.S)
+    assert mug is not None and "is-sponsored" in mug.group(0)
+    assert "placeholder.svg" in mug.group(0)  # no images yet
+    with rt.sessions() as s:
+        positions = s.execute(
+            select(SearchImpression.asin, SearchImpression.position).order_by(
+                SearchImpression.position
+            )
+        ).all()
+    assert [asin for asin, _ in positions] == shown(page)
+    assert [p for _, p in positions] == list(range(1, len(positions) + 1))

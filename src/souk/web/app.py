@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import secrets
 import threading
@@ -26,7 +27,7 @@ from souk.core.events import ThreadDispatcher
 from souk.core.runtime import Runtime
 from souk.jobs.celery_app import CeleryDispatcher, make_celery
 from souk.jobs.registry import run_due
-from souk.web.deps import LoginRequired
+from souk.web.deps import GUEST_KEY, LoginRequired
 from souk.web.pagecache import AnonymousPageCache, DeferredViews, PageCache, Replayer
 
 log = logging.getLogger(__name__)
@@ -73,13 +74,36 @@ def _replayers(rt: Runtime, views: DeferredViews) -> dict[str, Replayer]:
     """What a page served from the cache redoes for its new visitor."""
 
     def product_view(session: dict[str, str], payload: dict[str, Any]) -> None:
-        from souk.web.storefront.recs import VISITOR_KEY
-
-        visitor = session.get(VISITOR_KEY) or secrets.token_urlsafe(12)
-        session[VISITOR_KEY] = visitor
+        visitor = session.get(GUEST_KEY) or secrets.token_urlsafe(12)
+        session[GUEST_KEY] = visitor
         views.add(visitor, payload["marketplace"], payload["asin"], rt.clock.now())
 
     return {"product_view": product_view}
+
+
+#: Seconds after start-up when what the first requests built (compiled templates and
+#: queries, the recommendation model, caches) is moved out of the collector's sight.
+HEAP_SETTLE_SECONDS = 20.0
+
+
+def settle_the_heap_once_warm() -> None:
+    """For a serving process: settle the heap now and once the first requests are in."""
+    _settle_the_heap()
+    later = threading.Timer(HEAP_SETTLE_SECONDS, _settle_the_heap)
+    later.daemon = True
+    later.start()
+
+
+def _settle_the_heap() -> None:
+    """Keep the long-lived heap out of full garbage collections.
+
+    A web process holds a few hundred thousand long-lived objects (modules,
+    templates, SQLAlchemy's caches); every full collection walked them all,
+    stopping every request for a quarter of a second. Frozen objects are never
+    walked again, so a full collection only walks what came later.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(rt: Runtime | None = None, *, background: bool | None = None) -> FastAPI:

@@ -20,6 +20,8 @@ from souk.sellers.models import Seller
 from souk.sellers.service import memberships
 
 CSRF_FIELD = "csrf_token"
+#: The session key of a signed-out visitor's random id.
+GUEST_KEY = "visitor"
 
 
 def runtime(request: Request) -> Runtime:
@@ -131,6 +133,18 @@ def csrf_token(request: Request) -> str:
         token = secrets.token_urlsafe(24)
         request.session[CSRF_FIELD] = token
     return str(token)
+
+
+def guest_token(request: Request) -> str:
+    """A signed-out visitor's random id, kept in the signed session cookie and created
+    on first use. Browsing history, recommendations and the ad auction's click guard
+    share it: a second id, created later by a background fetch, would rewrite the
+    cookie behind the page and could undo what the visitor just chose."""
+    token = request.session.get(GUEST_KEY)
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(12)
+        request.session[GUEST_KEY] = token
+    return token
 
 
 async def check_csrf(request: Request) -> None:

@@ -5,7 +5,6 @@ charges the advertiser (ads.service.click) before showing the product."""
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Request
@@ -19,7 +18,7 @@ from souk.catalog.models import Product
 from souk.catalog.service import get_product
 from souk.core.errors import NotFound
 from souk.offers.service import ProductOffers, offers_for_products
-from souk.web.deps import current_marketplace, db, read_db, runtime
+from souk.web.deps import current_marketplace, db, guest_token, read_db, runtime
 from souk.web.pages import ENV, render
 
 router = APIRouter()
@@ -44,15 +43,11 @@ class SponsoredCard:
 
 def visitor_of(request: Request) -> str:
     """The auction's and click guard's visitor: ``u:<user id>`` when signed in,
-    else ``c:<random id>`` kept in the signed session cookie."""
+    else ``c:<the guest's id>``."""
     user_id = request.session.get("user_id")
     if user_id is not None:
         return f"u:{user_id}"
-    token = request.session.get("visitor")
-    if not isinstance(token, str) or not token:
-        token = secrets.token_urlsafe(12)
-        request.session["visitor"] = token
-    return f"c:{token}"
+    return f"c:{guest_token(request)}"
 
 
 def products_with_images(session: Session, asins: list[str]) -> dict[str, Product]:

@@ -45,6 +45,13 @@
     });
   });
 
+  // Checkout: "Arrives by" dates depend on the delivery address; show the chosen one's.
+  document.querySelectorAll("input[data-address-reload]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      window.location.search = "?address=" + encodeURIComponent(radio.value);
+    });
+  });
+
   // Forms that place orders or change money: one submit only, even on double click.
   document.querySelectorAll("form[data-once]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
