@@ -32,6 +32,29 @@ def test_db_upgrade_is_repeatable(souk):
     assert souk("db", "upgrade").exit_code == 0
 
 
+def test_db_upgrade_rebuilds_a_search_index_an_older_souk_wrote(souk, tmp_path):
+    import tantivy
+
+    from souk.search.index import IndexQuery, TantivyIndex
+
+    root = tmp_path / "var" / "search"
+    (root / "g1").mkdir(parents=True)
+    older = tantivy.SchemaBuilder()
+    older.add_text_field("key", stored=True, tokenizer_name="raw", fast=True)
+    tantivy.Index(older.build(), path=str(root / "g1"))
+    (root / "CURRENT").write_text("g1")
+    assert not TantivyIndex(root).is_current()
+
+    result = souk("db", "upgrade")
+    assert result.exit_code == 0, result.output
+    assert "Search index rebuilt" in result.output
+    index = TantivyIndex(root)
+    assert index.is_current()
+    assert index.query(IndexQuery(marketplace="US", text="")).total == 0
+    # Once current, an upgrade leaves the index alone.
+    assert "Search index rebuilt" not in souk("db", "upgrade").output
+
+
 def test_sellers_create_prints_the_new_id_and_lists_it(souk):
     created = souk(
         "sellers",

@@ -68,6 +68,18 @@ def db_upgrade(revision: str = "heads") -> None:
 
     upgrade(get_settings().resolved_database_url(), revision)
     console.print("Database is up to date.")
+    # A newer souk may index other fields: rebuild an index an older one wrote, so
+    # that search keeps working after an upgrade without a step to remember.
+    from souk.search.service import rebuild
+
+    rt = _runtime()
+    try:
+        if not rt.search_index.is_current():
+            with rt.read_sessions() as session:
+                count = rebuild(session, rt.clock, rt.search_index)
+            console.print(f"Search index rebuilt for this version of souk ({count} pages).")
+    finally:
+        rt.close()
 
 
 @demo_app.command("load")

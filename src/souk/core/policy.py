@@ -67,6 +67,7 @@ class SearchPolicy(_Section):
     conversion_min_clicks: int  # fewer clicks than this say nothing: conversion stays 0
     price_buckets_minor: list[int]
     page_size: int
+    fast_delivery_days: int = 4  # the delivery facet's "Get it within N days", handling included
 
 
 class RankingsPolicy(_Section):
@@ -158,6 +159,7 @@ class RecsPolicy(_Section):
     category_weight: float
     brand_weight: float
     adult_categories: list[str]  # shown only inside these categories' own pages
+    digest_every_days: int  # "Inspired by your browsing" e-mail: at most one per period
 
 
 class SellerCentralPolicy(_Section):
@@ -311,6 +313,12 @@ class FeesPolicy(_Section):
     reserve_bp: int  # share of those sales held
     min_payout_minor: int
     fx_fee_bp: int  # charged on payouts converted into another currency
+    #: A negative balance is carried over this many settlements before it is
+    #: charged to the seller's card on file.
+    negative_carry_periods: int
+    #: On orders the platform fulfilled, A-to-z claims and chargebacks for these
+    #: reasons are paid by the platform, not the seller.
+    platform_funded_reasons: list[str]
 
 
 class PrimePolicy(_Section):
@@ -318,6 +326,7 @@ class PrimePolicy(_Section):
     yearly_fee_minor: int
     trial_days: int
     transit_days: int  # the Prime promise: delivery within this many days of shipping
+    free_speeds: list[str]  # delivery speeds members get free on Prime-eligible parcels
 
 
 class FulfilmentPolicy(_Section):
@@ -406,6 +415,7 @@ class PromotionsPolicy(_Section):
     coupon_max_bp: int
     lightning_max_hours: int  # the longest a lightning deal may run
     deals_page_size: int
+    waitlist_hold_minutes: int  # a released deal unit is kept this long for the next buyer waiting
 
 
 class AnalyticsPolicy(_Section):

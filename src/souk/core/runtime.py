@@ -80,3 +80,10 @@ class Runtime:
         if self.dispatcher is not None:
             self.dispatcher.detach()
         self.engine.dispose()
+
+
+def runtime_of(sessions: sessionmaker[Session]) -> Runtime | None:
+    """The runtime a sessionmaker belongs to: jobs are handed only the sessionmaker,
+    yet charge through the runtime's payment and payout providers."""
+    found = sessions.kw.get("info", {}).get("runtime")
+    return found if isinstance(found, Runtime) else None

@@ -128,6 +128,30 @@ def recs_roll_up(sessions: sessionmaker[Session], clock: Clock) -> int:
 
 
 @job(
+    "recs.digest",
+    timedelta(hours=1),
+    'Queue the "Inspired by your browsing" e-mail, once per policy period, for buyers who '
+    "browsed since their last one and did not opt out (sent with the relay's e-mail).",
+)
+def recs_digest(sessions: sessionmaker[Session], clock: Clock) -> int:
+    from souk.recs.digest import digest_key, queue_digests
+    from souk.web.storefront.recs import render_digest_mail
+
+    rt = sessions.kw.get("info", {}).get("runtime")
+    if rt is None:
+        return 0
+    base_url = str(rt.settings.base_url)
+    return queue_digests(
+        sessions,
+        clock,
+        var_dir=rt.settings.var_dir,
+        key=digest_key(rt.settings.resolved_secret_key()),
+        base_url=base_url,
+        render=lambda session, content: render_digest_mail(session, content, base_url=base_url),
+    )
+
+
+@job(
     "performance.daily",
     timedelta(days=1),
     "Recompute every seller's metrics and account health from order history, keep the "
@@ -210,3 +234,16 @@ def buybox_recompute(sessions: sessionmaker[Session], clock: Clock) -> int:
     from souk.buybox.batch import recompute_all
 
     return recompute_all(sessions, clock)
+
+
+@job(
+    "promotions.waitlist_holds",
+    timedelta(minutes=1),
+    "End lightning-deal units held for waitlisted buyers who did not buy in time, and hold "
+    "them for the next buyer waiting (or give them back to the deal).",
+)
+def promotions_waitlist_holds(sessions: sessionmaker[Session], clock: Clock) -> int:
+    from souk.promotions.waitlist import lapse_holds
+
+    with sessions() as session:
+        return lapse_holds(session, clock.now())
