@@ -189,25 +189,25 @@ def _block_scores(
 
 def _best_in_rows(score: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
     """Row and column of each row's best ``keep`` positive scores. Ties at the edge go to
-    the lower column, as in the sparse path, so a fit is the same whichever path ran."""
-    width = score.shape[1]
-    best = np.argpartition(score, width - keep, axis=1)[:, width - keep :]
-    edge = np.take_along_axis(score, best, axis=1).min(axis=1)
-    # Rows with more scores equal to their edge than places left picked among them
-    # arbitrarily (rare items share counts and chance): those are chosen again, in
-    # column order, with masks over just those rows.
-    crowded = (np.count_nonzero(score >= edge[:, None], axis=1) > keep) & (edge > 0)
-    plain = np.flatnonzero(~crowded)
-    rows = np.repeat(plain, keep)
-    columns = best[plain].ravel()
+    the lower column, as in the sparse path, so a fit is the same whichever path ran.
+
+    Rare items share counts and chance, so a row's edge is often tied: rather than
+    settle ties after a partition, each score is made unique by folding its column
+    into one int64 key (the score's bits, then the column reversed), and the
+    partition picks exactly the right cells in one pass."""
+    size, width = score.shape
+    if keep >= width:
+        rows, columns = np.nonzero(score > 0)
+        return rows, columns
+    # Non-negative float32 scores order like their bit patterns read as integers.
+    key = score.view(np.int32).astype(np.int64)
+    key <<= 32
+    key |= np.int64(0xFFFFFFFF) - np.arange(width, dtype=np.int64)
+    best = np.argpartition(key, width - keep, axis=1)[:, width - keep :]
+    rows = np.repeat(np.arange(size), keep)
+    columns = best.ravel()
     positive = score[rows, columns] > 0
-    redo = np.flatnonzero(crowded)
-    part, limit = score[redo], edge[redo, None]
-    above = part > limit
-    ties = part == limit
-    ties &= np.cumsum(ties, axis=1) <= (keep - above.sum(axis=1))[:, None]
-    local, extra = np.nonzero(above | ties)
-    return np.concatenate([rows[positive], redo[local]]), np.concatenate([columns[positive], extra])
+    return rows[positive], columns[positive]
 
 
 def _sparse_neighbours(
