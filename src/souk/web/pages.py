@@ -120,9 +120,7 @@ def _context_gettext(context: Context, message: str) -> str:
 @pass_context
 def _context_ngettext(context: Context, singular: str, plural: str, n: int) -> str:
     # Plural forms are chosen on whole numbers; counts may arrive as Decimal from SQL.
-    return (context.get("_translations") or NullTranslations()).ngettext(
-        singular, plural, int(n)
-    )
+    return (context.get("_translations") or NullTranslations()).ngettext(singular, plural, int(n))
 
 
 def _env() -> Environment:
