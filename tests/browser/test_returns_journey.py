@@ -1,6 +1,7 @@
 """Browser journey: a buyer returns an item, the seller authorises and refunds it,
 the buyer rates the seller and the rating shows on the store page; staff see
-the A-to-z claims queue."""
+the A-to-z claims queue; the seller answers a chargeback and staff record that
+the card issuer decided for the seller."""
 
 from __future__ import annotations
 
@@ -16,13 +17,15 @@ from souk.core.clock import FrozenClock, utc
 from souk.core.config import Settings
 from souk.core.migrate import upgrade
 from souk.core.runtime import Runtime
-from souk.returns.service import file_claim
+from souk.returns.service import file_claim, record_chargeback
 from souk.sellers.models import SellerUser
 from tests import factories as f
 from tests.browser.test_journeys import CHROMIUM, CHROMIUM_ARGS, SHOTS, _free_port, _product_shot
 from tests.returns import support as s
 
 pytestmark = pytest.mark.browser
+
+EVIDENCE = "Delivered by UPS on the promised day and left at the front door."
 
 
 @pytest.fixture
@@ -81,6 +84,14 @@ def returns_shop(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
             order_id=lost.id,
             reason="Item not received",
             description="Two weeks on and still nothing arrived.",
+        )
+        record_chargeback(
+            session,
+            rt.clock,
+            order_id=order.id,
+            provider_reference="dp_journey",
+            reason="Item not received",
+            amount_minor=order.total_minor,
         )
         seller_user = session.scalar(
             select(SellerUser.user_id).where(SellerUser.seller_id == seller.id)
@@ -192,9 +203,20 @@ def test_return_refund_and_seller_feedback(returns_shop) -> None:  # type: ignor
         seller.goto(f"{base}/seller/claims")
         assert seller.get_by_text("still nothing arrived").is_visible()
         seller.screenshot(path=str(SHOTS / "rt10-seller-claims.png"), full_page=True)
+        seller.get_by_role("link", name="Chargebacks", exact=True).click()
+        seller.wait_for_url("**/seller/chargebacks")
+        seller.get_by_label("Your evidence for the card issuer").fill(EVIDENCE)
+        seller.get_by_role("button", name="Send response").click()
+        seller.wait_for_url("**/seller/chargebacks?done=*")
+        assert seller.get_by_text("Your response was sent").is_visible()
+        seller.screenshot(path=str(SHOTS / "rt10b-seller-chargebacks.png"), full_page=True)
 
         staff = browser.new_context(viewport=size, locale="en-US").new_page()
         _sign_in(staff, base, people["staff"], "/ops/claims")
         assert staff.get_by_text("still nothing arrived").is_visible()
         staff.screenshot(path=str(SHOTS / "rt11-ops-claims.png"), full_page=True)
+        assert staff.get_by_text(EVIDENCE).is_visible()
+        staff.get_by_role("button", name="Issuer decided for the seller").click()
+        staff.wait_for_url("**/ops/claims?chargeback_decided=*")
+        assert staff.get_by_text("Won for the seller", exact=True).is_visible()
         browser.close()

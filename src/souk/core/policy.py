@@ -182,6 +182,7 @@ class ReturnsPolicy(_Section):
     claim_response_hours: int
     claim_reasons: list[str]
     chargeback_reasons: list[str]
+    chargeback_response_days: int  # for the seller's evidence, from when souk recorded it
 
 
 class FeedbackPolicy(_Section):

@@ -45,7 +45,8 @@ from souk.jobs.registry import job
 from souk.marketplaces.rules import MARKETPLACES
 from souk.orders.models import Order
 from souk.orders.payments import PaymentProvider, TestPaymentProvider
-from souk.returns.models import Claim
+from souk.returns.models import Chargeback, Claim
+from souk.returns.rules import CHARGEBACK_WON
 from souk.sellers.models import Seller
 
 __all__ = ["FeeEstimate", "FeeLine", "estimate_fees"]
@@ -498,6 +499,56 @@ def _on_chargeback(session: Session, event: DomainEvent) -> None:
         ),
     )
     _platform_funds(session, order, amount, payload["reason"], "Chargeback", key, event)
+    chargeback = session.get(Chargeback, payload["chargeback_id"])
+    if chargeback is not None and chargeback.status == CHARGEBACK_WON:
+        # Decided before this event got here (it was retried): the lines just
+        # posted are reversed at once, as the decision's handler found nothing.
+        _reverse_won_chargeback(session, chargeback)
+
+
+@on("chargeback.decided")
+def _on_chargeback_decided(session: Session, event: DomainEvent) -> None:
+    """A dispute the issuer decided for the seller gives the money back; a lost
+    one leaves the chargeback line as it stands."""
+    if event.payload["outcome"] != CHARGEBACK_WON:
+        return
+    chargeback = session.get(Chargeback, event.payload["chargeback_id"])
+    if chargeback is not None:
+        _reverse_won_chargeback(session, chargeback)
+
+
+def _reversed(tx: LedgerTransaction) -> list[Posting]:
+    return [Posting(e.account, Money(tx.currency, -e.amount_minor)) for e in tx.entries]
+
+
+def _reverse_won_chargeback(session: Session, chargeback: Chargeback) -> None:
+    """Undo exactly what the chargeback posted. When souk had paid it for the
+    seller, souk's reimbursement is undone too: the issuer's money repays souk,
+    and the seller, already made whole, is not paid a second time. A chargeback
+    that never reached the ledger (the order was never released) posts nothing."""
+    key = f"chargeback:{chargeback.id}"
+    taken = _posted(session, key)
+    if taken is None:
+        return
+    funded = _posted(session, f"funded:{key}")
+    postings = _reversed(taken) + (_reversed(funded) if funded is not None else [])
+    amount = Money(chargeback.currency, chargeback.amount_minor)
+    description = f"Chargeback won ({chargeback.reason}): the card issuer returned {amount}"
+    if funded is not None:
+        description += ", which repays souk's reimbursement"
+    at = chargeback.decided_at or taken.occurred_at
+    post(
+        session,
+        seller_id=taken.seller_id,
+        marketplace=taken.marketplace,
+        kind="chargeback_reversal",
+        reference=chargeback.order_id,
+        description=description,
+        source_key=f"chargeback-won:{chargeback.id}",
+        occurred_at=at,
+        recorded_at=at,
+        postings=postings,
+    )
 
 
 @on("fulfilment.fee")
@@ -1298,7 +1349,12 @@ def statement_view(session: Session, seller_id: str, statement_id: int) -> State
         "fees": sum((line.fees for line in shown), zero),
         "refunds": sum((line.amount for line in shown if line.tx.kind == "refund"), zero),
         "claims": sum(
-            (line.amount for line in shown if line.tx.kind in ("claim", "chargeback")), zero
+            (
+                line.amount
+                for line in shown
+                if line.tx.kind in ("claim", "chargeback", "chargeback_reversal")
+            ),
+            zero,
         ),
         "card_charges": sum((line.amount for line in shown if line.tx.kind == "card_charge"), zero),
         "reimbursements": sum(

@@ -135,3 +135,10 @@ class Chargeback(Base):
     filed_at: Mapped[datetime]
     recorded_at: Mapped[datetime]
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: open | won (the issuer decided for the seller) | lost
+    status: Mapped[str] = mapped_column(String(10), default="open", server_default="open")
+    #: The seller's evidence for the issuer, once given.
+    seller_response: Mapped[str | None] = mapped_column(Text)
+    responded_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

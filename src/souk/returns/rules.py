@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from souk.core.errors import InvalidInput, InvalidState
+from souk.messaging import rules as messaging
 
 # Return request statuses.
 REQUESTED = "requested"  # waiting for the seller (or souk, after the deadline)
@@ -43,6 +44,22 @@ CLAIM_STATUSES = (CLAIM_OPEN, CLAIM_RESPONDED, CLAIM_DECIDED, CLAIM_WITHDRAWN)
 GRANTED = "granted"
 DENIED = "denied"
 OUTCOMES = (GRANTED, DENIED)
+
+# Chargeback statuses: open until the card issuer decides, for the seller (won)
+# or for the buyer (lost).
+CHARGEBACK_OPEN = "open"
+CHARGEBACK_WON = "won"
+CHARGEBACK_LOST = "lost"
+CHARGEBACK_STATUSES = (CHARGEBACK_OPEN, CHARGEBACK_WON, CHARGEBACK_LOST)
+CHARGEBACK_OUTCOMES = (CHARGEBACK_WON, CHARGEBACK_LOST)
+#: A chargeback response is evidence for the issuer: long enough to say
+#: something, short enough to be read.
+CHARGEBACK_RESPONSE_MIN = 20
+CHARGEBACK_RESPONSE_MAX = 2000
+#: Content rules that apply to evidence: the issuer reads text souk forwards, so
+#: links lead nowhere, and contact details are personal data to keep out.
+#: (Marketing words are no harm here: "we offered 10% off" is evidence.)
+_NOT_IN_EVIDENCE = (messaging.LINK, messaging.EMAIL, messaging.PHONE, messaging.SOCIAL)
 
 # Order defects (for the order defect rate).
 A_TO_Z_CLAIM = "a_to_z_claim"
@@ -324,3 +341,67 @@ def check_claim_text(text: str, limit: int = 2000, field: str = "description") -
     if len(text) > limit:
         raise InvalidInput(f"Keep it under {limit} characters.", field=field)
     return text
+
+
+# --- chargebacks ------------------------------------------------------------------
+
+
+def chargeback_response_deadline(recorded_at: datetime, days: int) -> datetime:
+    """The last instant the seller may answer a chargeback. It counts from when
+    souk recorded the dispute, when the seller can first see it, so a dispute
+    recorded late still leaves the seller the whole window."""
+    return recorded_at + timedelta(days=days)
+
+
+def chargeback_response_eligibility(
+    *, status: str, responded: bool, now: datetime, respond_by: datetime
+) -> Eligibility:
+    """May the seller still send evidence for this chargeback? Once: the issuer
+    gets one submission, so a second would never be read."""
+    if status != CHARGEBACK_OPEN:
+        return Eligibility(False, f"The card issuer has decided this chargeback ({status}).")
+    if responded:
+        return Eligibility(False, "You have already responded to this chargeback.")
+    if now > respond_by:
+        return Eligibility(False, "The time to respond to this chargeback has passed.")
+    return Eligibility(True, until=respond_by)
+
+
+def check_chargeback_response(text: str) -> str:
+    """The seller's evidence, stripped, of a readable length and without links or
+    contact details."""
+    text = text.strip().replace("\r\n", "\n")
+    if len(text) < CHARGEBACK_RESPONSE_MIN:
+        raise InvalidInput(
+            "Say what happened and what shows it (tracking, delivery, messages), "
+            f"in at least {CHARGEBACK_RESPONSE_MIN} characters.",
+            field="response",
+        )
+    if len(text) > CHARGEBACK_RESPONSE_MAX:
+        raise InvalidInput(
+            f"Keep the response under {CHARGEBACK_RESPONSE_MAX:,} characters.", field="response"
+        )
+    verdict = messaging.check_text(text, sender=messaging.SELLER, max_length=10**6)
+    if any(r in _NOT_IN_EVIDENCE for r in verdict.reasons):
+        raise InvalidInput(
+            "Leave out links, e-mail addresses, phone numbers and social accounts: "
+            "the issuer reads only the text souk sends.",
+            field="response",
+        )
+    return text
+
+
+def check_chargeback_outcome(outcome: str, status: str) -> str:
+    """The issuer decides a dispute once; souk records the decision as it came."""
+    outcome = outcome.strip()
+    if outcome not in CHARGEBACK_OUTCOMES:
+        raise InvalidInput(
+            "Record whether the issuer decided for the seller (won) or the buyer (lost).",
+            field="outcome",
+        )
+    if status != CHARGEBACK_OPEN:
+        raise InvalidState(
+            f"This chargeback was already decided ({status}); it cannot be decided again.",
+            field="outcome",
+        )
+    return outcome

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from souk.catalog.models import Category, Product
 from souk.core.clock import Clock
-from souk.core.errors import InvalidInput, NotFound, SoukError
+from souk.core.errors import InvalidInput, InvalidState, NotFound, SoukError
 from souk.core.events import emit
 from souk.core.money import Money
 from souk.core.policy import ReturnsPolicy, default_policy
@@ -890,6 +890,7 @@ def record_chargeback(
         filed_at=filed,
         recorded_at=now,
         recorded_by=recorded_by,
+        status=rules.CHARGEBACK_OPEN,
     )
     session.add(chargeback)
     session.flush()
@@ -913,10 +914,111 @@ def record_chargeback(
     return chargeback
 
 
-def recent_chargebacks(session: Session, limit: int = 50) -> list[Chargeback]:
-    return list(
-        session.scalars(select(Chargeback).order_by(Chargeback.recorded_at.desc()).limit(limit))
+def chargeback_respond_by(chargeback: Chargeback) -> datetime:
+    policy = returns_policy(chargeback.marketplace)
+    return rules.chargeback_response_deadline(
+        chargeback.recorded_at, policy.chargeback_response_days
     )
+
+
+def chargeback_response_eligibility(chargeback: Chargeback, now: datetime) -> rules.Eligibility:
+    return rules.chargeback_response_eligibility(
+        status=chargeback.status,
+        responded=chargeback.responded_at is not None,
+        now=now,
+        respond_by=chargeback_respond_by(chargeback),
+    )
+
+
+def respond_to_chargeback(
+    session: Session, clock: Clock, *, seller_id: str, chargeback_id: int, response: str
+) -> Chargeback:
+    """The seller's evidence against the dispute, which souk puts before the
+    card issuer: once, while the dispute is open and the window lasts."""
+    chargeback = session.get(Chargeback, chargeback_id)
+    if chargeback is None or chargeback.seller_id != seller_id:
+        raise NotFound(f"No chargeback {chargeback_id}.", field="chargeback_id")
+    now = clock.now()
+    state = chargeback_response_eligibility(chargeback, now)
+    if not state.allowed:
+        raise InvalidState(state.reason, field="response")
+    chargeback.seller_response = rules.check_chargeback_response(response)
+    chargeback.responded_at = now
+    _note(session, chargeback.order_id, now, "chargeback", "The seller responded to the chargeback")
+    session.commit()
+    return chargeback
+
+
+def decide_chargeback(
+    session: Session, clock: Clock, *, chargeback_id: int, outcome: str, decided_by: int
+) -> Chargeback:
+    """Staff record the card issuer's decision: ``won`` (for the seller, who gets
+    the money back) or ``lost`` (the buyer keeps it). The issuer decides once."""
+    chargeback = session.get(Chargeback, chargeback_id)
+    if chargeback is None:
+        raise NotFound(f"No chargeback {chargeback_id}.", field="chargeback_id")
+    outcome = rules.check_chargeback_outcome(outcome, chargeback.status)
+    now = clock.now()
+    chargeback.status = outcome
+    chargeback.decided_at = now
+    chargeback.decided_by = decided_by
+    side = "the seller" if outcome == rules.CHARGEBACK_WON else "the buyer"
+    _note(
+        session,
+        chargeback.order_id,
+        now,
+        "chargeback",
+        f"Chargeback {outcome}: the card issuer decided for {side}",
+    )
+    emit(
+        session,
+        "chargeback.decided",
+        chargeback.order_id,
+        {
+            "order_id": chargeback.order_id,
+            "seller_id": chargeback.seller_id,
+            "marketplace": chargeback.marketplace,
+            "chargeback_id": chargeback.id,
+            "outcome": outcome,
+            "currency": chargeback.currency,
+            "amount_minor": chargeback.amount_minor,
+            "reason": chargeback.reason,
+        },
+        now,
+    )
+    session.commit()
+    return chargeback
+
+
+@dataclass(frozen=True)
+class ChargebackLine:
+    chargeback: Chargeback
+    respond_by: datetime
+    #: Whether the seller may still respond, and if not, why.
+    response: rules.Eligibility
+
+
+def chargeback_queue(
+    session: Session,
+    now: datetime,
+    *,
+    statuses: Collection[str] = (),
+    seller_id: str | None = None,
+    limit: int = 50,
+) -> list[ChargebackLine]:
+    """Chargebacks, latest recorded first, with the seller's response window."""
+    query = select(Chargeback)
+    if statuses:
+        query = query.where(Chargeback.status.in_(list(statuses)))
+    if seller_id is not None:
+        query = query.where(Chargeback.seller_id == seller_id)
+    chargebacks = session.scalars(
+        query.order_by(Chargeback.recorded_at.desc(), Chargeback.id.desc()).limit(limit)
+    ).all()
+    return [
+        ChargebackLine(c, chargeback_respond_by(c), chargeback_response_eligibility(c, now))
+        for c in chargebacks
+    ]
 
 
 # --- for seller performance ---------------------------------------------------------
@@ -929,7 +1031,10 @@ def order_defects(
     since: datetime,
     until: datetime,
 ) -> list[OrderDefect]:
-    """A-to-z claims (except withdrawn ones) and chargebacks filed in [since, until)."""
+    """A-to-z claims (except withdrawn ones) and chargebacks filed in [since, until).
+
+    A chargeback the card issuer decided for the seller (won) is no defect: the
+    seller's evidence showed the order was fulfilled as promised."""
     ids = list(seller_ids)
     if not ids:
         return []
@@ -946,6 +1051,7 @@ def order_defects(
         select(Chargeback.order_id, Chargeback.seller_id, Chargeback.filed_at).where(
             Chargeback.seller_id.in_(ids),
             Chargeback.marketplace == marketplace,
+            Chargeback.status != rules.CHARGEBACK_WON,
             Chargeback.filed_at >= since,
             Chargeback.filed_at < until,
         )

@@ -1,6 +1,6 @@
 """Operations console: the A-to-z claims queue (decide), chargebacks recorded
-from the payment provider, and seller feedback removal (held feedback and
-sellers' removal requests)."""
+from the payment provider and the card issuer's decision on them, and seller
+feedback removal (held feedback and sellers' removal requests)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def _claims_page(
         "decided": (rules.CLAIM_DECIDED, rules.CLAIM_WITHDRAWN),
         "all": (),
     }[tab]
-    market = current_marketplace(request)
+    policy = returns.returns_policy(current_marketplace(request).code)
+    now = runtime(request).clock.now()
     return render(
         request,
         "returns/ops_claims.html",
@@ -49,9 +50,10 @@ def _claims_page(
         tab=tab,
         tabs=TABS,
         lines=returns.claims_queue(session, statuses=statuses),
-        chargebacks=returns.recent_chargebacks(session),
-        chargeback_reasons=returns.returns_policy(market.code).chargeback_reasons,
-        now=runtime(request).clock.now(),
+        chargebacks=returns.chargeback_queue(session, now),
+        chargeback_reasons=policy.chargeback_reasons,
+        chargeback_response_days=policy.chargeback_response_days,
+        now=now,
         errors=errors or {},
         failed=failed,
         values=values or {},
@@ -145,6 +147,39 @@ async def chargeback(
             values=values,
         )
     return RedirectResponse("/ops/claims?chargeback=1#chargebacks", status_code=303)
+
+
+@router.post("/chargebacks/{chargeback_id}/decide", dependencies=[Depends(check_csrf)])
+async def decide_chargeback(
+    request: Request,
+    chargeback_id: int,
+    staff: User = Depends(staff_user),
+    session: Session = Depends(db),
+) -> Response:
+    """Record the card issuer's decision on a dispute (won for the seller, or lost)."""
+    values = await form_values(request)
+    try:
+        returns.decide_chargeback(
+            session,
+            runtime(request).clock,
+            chargeback_id=chargeback_id,
+            outcome=values.get("outcome", ""),
+            decided_by=staff.id,
+        )
+    except SoukError as error:
+        session.rollback()
+        return _claims_page(
+            request,
+            session,
+            "open",
+            status_code=error.status,
+            errors=field_errors(error, "outcome"),
+            failed=f"chargeback-{chargeback_id}",
+            values=values,
+        )
+    return RedirectResponse(
+        f"/ops/claims?chargeback_decided={chargeback_id}#chargebacks", status_code=303
+    )
 
 
 @router.get("/feedback", response_class=HTMLResponse)

@@ -1,5 +1,6 @@
 """Seller Central: Returns (authorise, decline, record receipt and refund),
-A-to-z claims (respond within 48 hours) and Feedback (reply once, ask for
+A-to-z claims (respond within 48 hours), chargebacks (send evidence for the
+card issuer once, within the policy's days) and Feedback (reply once, ask for
 removal). The order page shows the order's after-sales state through
 ``returns/_seller_order.html``, which asks ``seller_aftersales_for``.
 """
@@ -40,6 +41,7 @@ RETURN_TABS = {
     "": "All",
 }
 CLAIM_TABS = {"active": "Open", "decided": "Decided", "all": "All"}
+CHARGEBACK_TABS = {"open": "Open", "decided": "Decided", "all": "All"}
 
 
 def seller_aftersales_for(request: Request, order: Order) -> dict[str, Any]:
@@ -237,6 +239,92 @@ async def respond(
             values=values,
         )
     return RedirectResponse(f"/seller/claims?done={claim_id}", status_code=303)
+
+
+# --- chargebacks ---------------------------------------------------------------------
+
+
+def _chargebacks_page(
+    request: Request,
+    session: Session,
+    ctx: SellerContext,
+    tab: str,
+    *,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    failed: int | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    tab = tab if tab in CHARGEBACK_TABS else "open"
+    statuses = {
+        "open": (rules.CHARGEBACK_OPEN,),
+        "decided": (rules.CHARGEBACK_WON, rules.CHARGEBACK_LOST),
+        "all": (),
+    }[tab]
+    market = current_marketplace(request)
+    return render(
+        request,
+        "returns/seller_chargebacks.html",
+        status_code=status_code,
+        ctx=ctx,
+        section="claims",
+        tab=tab,
+        tabs=CHARGEBACK_TABS,
+        lines=returns.chargeback_queue(
+            session, runtime(request).clock.now(), statuses=statuses, seller_id=ctx.seller.id
+        ),
+        response_days=returns.returns_policy(market.code).chargeback_response_days,
+        response_min=rules.CHARGEBACK_RESPONSE_MIN,
+        response_max=rules.CHARGEBACK_RESPONSE_MAX,
+        errors=errors or {},
+        failed=failed,
+        values=values or {},
+    )
+
+
+@router.get("/chargebacks", response_class=HTMLResponse)
+def chargebacks_list(
+    request: Request,
+    tab: str = "open",
+    ctx: SellerContext = Depends(seller_context),
+    session: Session = Depends(read_db),
+) -> HTMLResponse:
+    require(ctx, "orders")
+    return _chargebacks_page(request, session, ctx, tab)
+
+
+@router.post("/chargebacks/{chargeback_id}/respond", dependencies=[Depends(check_csrf)])
+async def respond_to_chargeback(
+    request: Request,
+    chargeback_id: int,
+    ctx: SellerContext = Depends(seller_context),
+    session: Session = Depends(db),
+) -> Response:
+    require(ctx, "orders")
+    values = await form_values(request)
+    try:
+        returns.respond_to_chargeback(
+            session,
+            runtime(request).clock,
+            seller_id=ctx.seller.id,
+            chargeback_id=chargeback_id,
+            response=values.get("response", ""),
+        )
+    except SoukError as error:
+        if error.status == 404:
+            raise  # another seller's chargeback, or none: nothing to show
+        session.rollback()
+        return _chargebacks_page(
+            request,
+            session,
+            ctx,
+            "open",
+            status_code=error.status,
+            errors=field_errors(error, "response"),
+            failed=chargeback_id,
+            values=values,
+        )
+    return RedirectResponse(f"/seller/chargebacks?done={chargeback_id}", status_code=303)
 
 
 # --- feedback ----------------------------------------------------------------------
