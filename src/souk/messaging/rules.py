@@ -446,6 +446,11 @@ def _share(items: list[BuyerMessageClock], reply_hours: int) -> float | None:
     return on_time / len(items)
 
 
+#: The longest window of the response-time metric: older messages are not counted.
+RESPONSE_WINDOW_DAYS = 30
+RESPONSE_SHORT_WINDOW_DAYS = 7
+
+
 def response_time(
     clocks: Iterable[BuyerMessageClock], *, now: datetime, reply_hours: int
 ) -> ResponseTime:
@@ -454,9 +459,10 @@ def response_time(
     in_30 = [
         c
         for c in clocks
-        if now - timedelta(days=30) <= c.received_at <= now and _counted(c, now, reply_hours)
+        if now - timedelta(days=RESPONSE_WINDOW_DAYS) <= c.received_at <= now
+        and _counted(c, now, reply_hours)
     ]
-    in_7 = [c for c in in_30 if c.received_at >= now - timedelta(days=7)]
+    in_7 = [c for c in in_30 if c.received_at >= now - timedelta(days=RESPONSE_SHORT_WINDOW_DAYS)]
     answered = [c.answered_at - c.received_at for c in in_30 if c.answered_at is not None]
     median = (
         timedelta(seconds=statistics.median(d.total_seconds() for d in answered))

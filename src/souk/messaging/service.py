@@ -665,7 +665,7 @@ def response_time_for(session: Session, clock: Clock, seller_id: str) -> rules.R
             MessageThread.seller_id == seller_id,
             Message.sender == rules.BUYER,
             Message.status == DELIVERED,
-            Message.delivered_at >= now - timedelta(days=30),
+            Message.delivered_at >= now - timedelta(days=rules.RESPONSE_WINDOW_DAYS),
         )
     ).all()
     market = rows[0].marketplace if rows else "US"
