@@ -7,6 +7,7 @@ removal). The order page shows the order's after-sales state through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -163,6 +164,33 @@ async def return_action(
 # --- claims -----------------------------------------------------------------------
 
 
+async def _seller_answer(
+    request: Request,
+    answer: Callable[[str], object],
+    page: Callable[..., HTMLResponse],
+    session: Session,
+    *,
+    failed: int,
+    done: str,
+) -> Response:
+    """A seller's written answer to a claim or a chargeback: on bad input the page
+    again with the error beside the answer; another seller's case (404) shows nothing."""
+    values = await form_values(request)
+    try:
+        answer(values.get("response", ""))
+    except SoukError as error:
+        if error.status == 404:
+            raise
+        session.rollback()
+        return page(
+            status_code=error.status,
+            errors=field_errors(error, "response"),
+            failed=failed,
+            values=values,
+        )
+    return RedirectResponse(done, status_code=303)
+
+
 def _claims_page(
     request: Request,
     session: Session,
@@ -215,30 +243,17 @@ async def respond(
     session: Session = Depends(db),
 ) -> Response:
     require(ctx, "orders")
-    values = await form_values(request)
-    try:
-        returns.respond_to_claim(
-            session,
-            runtime(request).clock,
-            seller_id=ctx.seller.id,
-            claim_id=claim_id,
-            response=values.get("response", ""),
-        )
-    except SoukError as error:
-        if error.status == 404:
-            raise
-        session.rollback()
-        return _claims_page(
-            request,
-            session,
-            ctx,
-            "active",
-            status_code=error.status,
-            errors=field_errors(error, "response"),
-            failed=claim_id,
-            values=values,
-        )
-    return RedirectResponse(f"/seller/claims?done={claim_id}", status_code=303)
+    clock = runtime(request).clock
+    return await _seller_answer(
+        request,
+        lambda text: returns.respond_to_claim(
+            session, clock, seller_id=ctx.seller.id, claim_id=claim_id, response=text
+        ),
+        lambda **shown: _claims_page(request, session, ctx, "active", **shown),
+        session,
+        failed=claim_id,
+        done=f"/seller/claims?done={claim_id}",
+    )
 
 
 # --- chargebacks ---------------------------------------------------------------------
@@ -301,30 +316,17 @@ async def respond_to_chargeback(
     session: Session = Depends(db),
 ) -> Response:
     require(ctx, "orders")
-    values = await form_values(request)
-    try:
-        returns.respond_to_chargeback(
-            session,
-            runtime(request).clock,
-            seller_id=ctx.seller.id,
-            chargeback_id=chargeback_id,
-            response=values.get("response", ""),
-        )
-    except SoukError as error:
-        if error.status == 404:
-            raise  # another seller's chargeback, or none: nothing to show
-        session.rollback()
-        return _chargebacks_page(
-            request,
-            session,
-            ctx,
-            "open",
-            status_code=error.status,
-            errors=field_errors(error, "response"),
-            failed=chargeback_id,
-            values=values,
-        )
-    return RedirectResponse(f"/seller/chargebacks?done={chargeback_id}", status_code=303)
+    clock = runtime(request).clock
+    return await _seller_answer(
+        request,
+        lambda text: returns.respond_to_chargeback(
+            session, clock, seller_id=ctx.seller.id, chargeback_id=chargeback_id, response=text
+        ),
+        lambda **shown: _chargebacks_page(request, session, ctx, "open", **shown),
+        session,
+        failed=chargeback_id,
+        done=f"/seller/chargebacks?done={chargeback_id}",
+    )
 
 
 # --- feedback ----------------------------------------------------------------------
