@@ -86,12 +86,14 @@ def _replayers(rt: Runtime, views: DeferredViews) -> dict[str, Replayer]:
 HEAP_SETTLE_SECONDS = 20.0
 
 
-def settle_the_heap_once_warm() -> None:
-    """For a serving process: settle the heap now and once the first requests are in."""
+def settle_the_heap_once_warm() -> threading.Timer:
+    """For a serving process: settle the heap now and once the first requests are in
+    (the timer that will do it is returned)."""
     _settle_the_heap()
     later = threading.Timer(HEAP_SETTLE_SECONDS, _settle_the_heap)
     later.daemon = True
     later.start()
+    return later
 
 
 def _settle_the_heap() -> None:
