@@ -111,15 +111,8 @@ def create_banner(
     headline = check_headline(draft.headline, marketplace)
     product = banner_product(session, seller_id, marketplace, draft.product)
     schedule = rules.check_schedule(rules.Schedule(draft.starts, draft.ends, draft.each_zone))
-    zones = (
-        rules.audience_zones(draft.audience, market.time_zone)
-        if draft.each_zone
-        else (market.time_zone,)
-    )
-    window_start, window_end = rules.outer_window(schedule, zones)
     now = clock.now()
-    if window_end <= now:
-        raise InvalidInput("That schedule has already ended.", field="ends")
+    window_start, window_end = rules.live_span(schedule, draft.audience, market.time_zone, now)
     image = None
     if draft.image:
         try:

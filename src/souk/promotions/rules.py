@@ -282,6 +282,19 @@ def outer_window(schedule: Schedule, zones: Iterable[str]) -> tuple[datetime, da
     return min(w[0] for w in windows), max(w[1] for w in windows)
 
 
+def live_span(
+    schedule: Schedule, audience: Audience, market_zone: str, now: datetime
+) -> tuple[datetime, datetime]:
+    """The UTC span in which a schedule (of a promotion or a banner) is live somewhere
+    in its audience: read in each of the audience's zones, or in the marketplace's.
+    A schedule that has ended everywhere is refused."""
+    zones = audience_zones(audience, market_zone) if schedule.each_zone else (market_zone,)
+    start, end = outer_window(schedule, zones)
+    if end <= now:
+        raise InvalidInput("That schedule has already ended.", field="ends")
+    return start, end
+
+
 def is_live(schedule: Schedule, zone: str, now: datetime) -> bool:
     start, end = window_in(schedule, zone)
     return start <= now < end

@@ -590,14 +590,7 @@ def create_promotion(
             )
     if draft.redemption_limit < 0:
         raise InvalidInput("The redemption limit cannot be negative.", field="redemption_limit")
-    zones = (
-        rules.audience_zones(draft.audience, market.time_zone)
-        if draft.each_zone
-        else (market.time_zone,)
-    )
-    window_start, window_end = rules.outer_window(schedule, zones)
-    if window_end <= now:
-        raise InvalidInput("That schedule has already ended.", field="ends")
+    window_start, window_end = rules.live_span(schedule, draft.audience, market.time_zone, now)
     promotion = Promotion(
         seller_id=seller_id,
         marketplace=marketplace,
