@@ -4,6 +4,7 @@ from hypothesis import strategies as st
 from souk.search.rules import (
     RankingWeights,
     Signals,
+    bucket_bounds,
     decayed_sales,
     price_bucket,
     query_terms,
@@ -78,6 +79,18 @@ def test_price_buckets():
     assert price_bucket(999, bounds) == "0-1000"
     assert price_bucket(1000, bounds) == "1000-2500"
     assert price_bucket(99999, bounds) == "2500-"
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_a_price_lies_within_the_bounds_of_its_bucket(price):
+    bounds = [1000, 2500, 5000]
+    low, high = bucket_bounds(price_bucket(price, bounds), bounds)
+    assert low <= price and (high is None or price <= high)
+
+
+def test_keys_that_are_not_buckets_have_no_bounds():
+    for key in ("", "0-999", "1000-", "abc", "2500-5000-", "-1000"):
+        assert bucket_bounds(key, [1000, 2500, 5000]) is None
 
 
 def test_decayed_sales_halves_each_half_life():

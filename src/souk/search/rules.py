@@ -136,6 +136,17 @@ def price_bucket(price_minor: int, bounds: list[int]) -> str:
     return f"{lower}-"
 
 
+def bucket_bounds(key: str, bounds: list[int]) -> tuple[int, int | None] | None:
+    """A facet bucket key back into (lowest, highest) minor units, the highest
+    included (None: no upper bound); None if the key is not one of ``price_bucket``'s."""
+    edges = [0, *bounds]
+    for i, lower in enumerate(edges):
+        upper = edges[i + 1] if i + 1 < len(edges) else None
+        if key == f"{lower}-{upper if upper is not None else ''}":
+            return lower, (upper - 1 if upper is not None else None)
+    return None
+
+
 def decayed_sales(units_by_age_days: list[tuple[float, int]], half_life_days: float) -> float:
     """Units sold, each weighted by 2^(-age / half-life): recent sales count most."""
     if half_life_days <= 0:

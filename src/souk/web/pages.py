@@ -291,6 +291,19 @@ def field_errors(error: Exception, default_field: str = "form") -> dict[str, str
     return {field: getattr(error, "message", str(error))}
 
 
+#: Ids and page numbers in URLs are decimal digits; a longer one is none of souk's.
+MAX_ID_DIGITS = 18
+
+
+def url_number(text: str) -> int | None:
+    """A whole number from a URL (an id, a page number), or None when the text is
+    not one: only ASCII digits, at most ``MAX_ID_DIGITS`` of them."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_ID_DIGITS:
+        return None
+    return int(text)
+
+
 def safe_next(target: str | None, default: str = "/") -> str:
     """Only same-site paths are followed after sign-in (never ``//host`` or a URL)."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:

@@ -25,8 +25,10 @@ from souk.core.policy import default_policy
 from souk.marketplaces.rules import Marketplace
 from souk.offers.rules import CONDITIONS
 from souk.search.index import RATING_STEPS
+from souk.search.rules import bucket_bounds
 from souk.search.service import SORTS, SearchPage, SearchRequest, search
 from souk.web.deps import current_marketplace, runtime
+from souk.web.pages import url_number
 
 SORT_LABELS = {
     "relevance": "Featured",
@@ -37,7 +39,6 @@ SORT_LABELS = {
     "best_selling": "Best Selling",
 }
 MAX_FILTER_VALUES = 20
-MAX_ID_DIGITS = 18
 #: Products without a brand are indexed under this facet value.
 NO_BRAND = "(none)"
 #: The service serves at most this many pages; later ones are never asked for.
@@ -153,12 +154,12 @@ def category_address(category: Category) -> str:
 
 def _number(text: str, default: int, highest: int) -> int | None:
     """A page number; None when the text is not one (negative, zero, words)."""
-    text = text.strip()
-    if not text:
+    if not text.strip():
         return default
-    if not (text.isascii() and text.isdigit()) or len(text) > MAX_ID_DIGITS or int(text) < 1:
+    number = url_number(text)
+    if number is None or number < 1:
         return None
-    return min(int(text), highest)
+    return min(number, highest)
 
 
 def _amount(text: str, currency: str, locale: str) -> Money | None:
@@ -181,16 +182,6 @@ def _plain(amount: Money) -> str:
     """An amount as the URL carries it: "25" or "24.99"."""
     text = format(amount.decimal, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def price_range(key: str, buckets: list[int]) -> tuple[int | None, int | None] | None:
-    """A facet bucket key back into (min, max) minor units; None if it is not a bucket."""
-    bounds = [0, *buckets]
-    for i, lower in enumerate(bounds):
-        upper = bounds[i + 1] if i + 1 < len(bounds) else None
-        if key == f"{lower}-{upper if upper is not None else ''}":
-            return lower, (upper - 1 if upper is not None else None)
-    return None
 
 
 def _values(request: Request, name: str, longest: int) -> tuple[str, ...]:
@@ -234,7 +225,7 @@ def read_refinement(
         conditions = tuple(c for c in conditions if c in CONDITIONS)
     buckets = default_policy().for_marketplace(market.code).search.price_buckets_minor
     price = q.get("price", "")[:40]
-    if price and price_range(price, buckets) is None:
+    if price and bucket_bounds(price, buckets) is None:
         notices.append("price")
         price = ""
     low, high = _typed_range(q.get("low", "")[:40], q.get("high", "")[:40], market, notices)
@@ -287,7 +278,7 @@ def run_search(request: Request, refinement: Refinement) -> SearchPage:
         if refinement.high:
             high = Money.parse(refinement.high, market.currency).minor
     else:
-        low, high = price_range(refinement.price, policy.price_buckets_minor) or (None, None)
+        low, high = bucket_bounds(refinement.price, policy.price_buckets_minor) or (None, None)
     return search(
         runtime(request).search_index,
         SearchRequest(

@@ -36,11 +36,10 @@ from souk.search.service import (
     suggestions,
 )
 from souk.web.deps import current_marketplace, db, read_db, runtime
-from souk.web.pages import render
+from souk.web.pages import render, url_number
 from souk.web.storefront.browse import arrival
 from souk.web.storefront.recs import shopper_of
 from souk.web.storefront.refine import (
-    MAX_ID_DIGITS,
     SORT_LABELS,
     Refinement,
     category_address,
@@ -294,9 +293,10 @@ def result_click(
     """A result was opened: record it against the search, then show the product."""
     if not asin.isalnum() or len(asin) != 10:
         raise NotFound("No such product.")
-    if search_id.isascii() and search_id.isdigit() and len(search_id) <= MAX_ID_DIGITS:
+    searched_id = url_number(search_id)
+    if searched_id is not None:
         try:
-            record_click(session, runtime(request).clock, int(search_id), asin)
+            record_click(session, runtime(request).clock, searched_id, asin)
         except NotFound:
             # An old or edited link still shows the product; it just is not counted.
             session.rollback()

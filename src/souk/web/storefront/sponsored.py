@@ -19,13 +19,10 @@ from souk.catalog.service import get_product
 from souk.core.errors import NotFound
 from souk.offers.service import ProductOffers, offers_for_products
 from souk.web.deps import current_marketplace, db, guest_token, read_db, runtime
-from souk.web.pages import ENV, render
+from souk.web.pages import ENV, render, url_number
 
 router = APIRouter()
 log = logging.getLogger(__name__)
-
-# Ids in links are numbers; anything longer is not one of ours.
-MAX_ID_DIGITS = 18
 
 
 @dataclass(frozen=True)
@@ -113,11 +110,9 @@ def sponsored_click(
     request: Request, impression_id: str, session: Session = Depends(db)
 ) -> RedirectResponse:
     """Count (and, unless it is a repeat, charge) the click, then show the product."""
-    if (
-        not (impression_id.isascii() and impression_id.isdigit())
-        or len(impression_id) > MAX_ID_DIGITS
-    ):
+    impression = url_number(impression_id)
+    if impression is None:
         raise NotFound("No such sponsored result.")
     clock, visitor = runtime(request).clock, visitor_of(request)
-    outcome = click(session, clock, impression_id=int(impression_id), visitor=visitor)
+    outcome = click(session, clock, impression_id=impression, visitor=visitor)
     return RedirectResponse(f"/dp/{outcome.asin}", status_code=303)
