@@ -19,6 +19,11 @@ class Marketplace:
     region: str  # SP-API region: NA, EU or FE
 
     @property
+    def no_reply_address(self) -> str:
+        """The sender of souk's own e-mails (notices, reminders, digests) here."""
+        return f"no-reply@{self.domain}"
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 

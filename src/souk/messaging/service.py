@@ -262,7 +262,7 @@ def _queue_bounce(
         OutgoingMail(
             message_id=message.id,
             kind="bounce",
-            mail_from=f"no-reply@{marketplace(thread.marketplace).domain}",
+            mail_from=marketplace(thread.marketplace).no_reply_address,
             from_name="souk messages",
             rcpt_to=rcpt,
             subject="Your message was not delivered",
@@ -804,7 +804,7 @@ def send_reminders(session: Session, clock: Clock) -> int:
             OutgoingMail(
                 message_id=message.id,
                 kind="reminder",
-                mail_from=f"no-reply@{marketplace(thread.marketplace).domain}",
+                mail_from=marketplace(thread.marketplace).no_reply_address,
                 from_name="souk Seller Central",
                 rcpt_to=get_seller(session, thread.seller_id).email,
                 subject="A buyer is waiting for your reply",

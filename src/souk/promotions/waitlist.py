@@ -218,7 +218,7 @@ def _notify(
         OutgoingMail(
             message_id=None,
             kind=MAIL_KIND,
-            mail_from=f"no-reply@{market.domain}",
+            mail_from=market.no_reply_address,
             from_name="souk deals",
             rcpt_to=user.email,
             subject="A lightning deal unit is kept for you",

@@ -31,7 +31,7 @@ from souk.marketplaces.rules import MARKETPLACES, marketplace
 from souk.messaging.models import OutgoingMail
 from souk.recs import rules
 from souk.recs.models import BrowsingHistory, RecsDigest, RecsDigestPreference
-from souk.recs.service import Pick, Shopper, _picks, inspired_by_browsing
+from souk.recs.service import Pick, Shopper, inspired_by_browsing
 from souk.recs.store import load
 
 
@@ -176,13 +176,9 @@ def digest_content(
 ) -> DigestContent:
     """The digest's products: suggestions pass the widgets' filters; of what the buyer
     viewed, only products that would pass them too are named."""
-    viewed, picks = inspired_by_browsing(
+    named, picks = inspired_by_browsing(
         session, load(var_dir, code), Shopper(buyer_id=buyer.id), code
     )
-    mentionable = {
-        p.product.asin for p in _picks(session, [(v.asin, 0.0) for v in viewed], code, limit=3)
-    }
-    named = [v for v in viewed if v.asin in mentionable]
     return DigestContent(buyer, code, named, picks, link)
 
 
@@ -228,7 +224,7 @@ def _queue_one(
     now = clock.now()
     mail = OutgoingMail(
         kind="digest",
-        mail_from=f"no-reply@{marketplace(code).domain}",
+        mail_from=marketplace(code).no_reply_address,
         from_name=f"souk {marketplace(code).name}",
         rcpt_to=buyer.email,
         subject=rendered.subject,

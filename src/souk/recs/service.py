@@ -937,9 +937,10 @@ def history_picks(session: Session, shopper: Shopper, marketplace: str) -> list[
 
 
 def inspired_by_browsing(
-    session: Session, model: StoredModel, shopper: Shopper, marketplace: str
+    session: Session, model: StoredModel, shopper: Shopper, marketplace: str, *, named: int = 3
 ) -> tuple[list[Product], list[Pick]]:
-    """The digest's content: what the shopper viewed, and products like them not yet seen."""
+    """The digest's content: up to ``named`` products the shopper viewed that pass the
+    widgets' filters (newest first), and products like them not yet seen."""
     policy = _policy(marketplace)
     viewed = history_picks(session, shopper, marketplace)
     scores: dict[str, float] = defaultdict(float)
@@ -955,4 +956,8 @@ def inspired_by_browsing(
         limit=policy.for_you_size,
         exclude=[p.asin for p in viewed],
     )
-    return viewed, picks
+    mentionable = {
+        p.product.asin
+        for p in _picks(session, [(v.asin, 0.0) for v in viewed], marketplace, limit=named)
+    }
+    return [v for v in viewed if v.asin in mentionable], picks
