@@ -8,7 +8,6 @@ seller offers; the market view shows public facts only (ranks, lowest prices).
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,8 +19,7 @@ from sqlalchemy.orm import Session
 from souk.accounts.models import Address
 from souk.analytics import rules
 from souk.analytics.forecast import Forecast, forecast_daily
-from souk.buybox.models import BuyboxHistory
-from souk.buybox.service import featured_at
+from souk.buybox.service import FeaturedHistory
 from souk.catalog.models import Category, Product
 from souk.core.errors import InvalidInput
 from souk.core.money import Money
@@ -120,43 +118,6 @@ class BusinessReport:
         return Money(self.currency, minor)
 
 
-class FeaturedOffers:
-    """Which offer a product page showed as the featured (Buy Box) offer at a moment.
-
-    Views do not record the featured offer: the Buy Box keeps a history row each
-    time a product's candidates or suppression change, and within one row the pick
-    follows from the rotation period alone, so the offer a view showed is found
-    again from the view's time exactly as the product page chose it."""
-
-    def __init__(
-        self, session: Session, asins: list[str], marketplace: str, until: datetime
-    ) -> None:
-        self.marketplace = marketplace
-        self.history: dict[str, list[BuyboxHistory]] = defaultdict(list)
-        for row in session.scalars(
-            select(BuyboxHistory)
-            .where(
-                BuyboxHistory.marketplace == marketplace,
-                BuyboxHistory.asin.in_(asins),
-                BuyboxHistory.valid_from < until,
-            )
-            .order_by(BuyboxHistory.asin, BuyboxHistory.valid_from, BuyboxHistory.id)
-        ):
-            self.history[row.asin].append(row)
-        self.starts = {a: [r.valid_from for r in rows] for a, rows in self.history.items()}
-
-    def at(self, asin: str, when: datetime) -> int | None:
-        """The featured offer's id on the product page at ``when`` (None: no offer)."""
-        position = bisect.bisect_right(self.starts.get(asin, []), when) - 1
-        if position < 0:
-            return None
-        state = self.history[asin][position]
-        if state.suppressed:
-            return None
-        candidates = [(int(c[0]), float(c[1])) for c in state.candidates]
-        return featured_at(asin, self.marketplace, candidates, when)
-
-
 def business_report(
     session: Session, seller_id: str, marketplace: str, start: date, end: date
 ) -> BusinessReport:
@@ -181,7 +142,7 @@ def business_report(
                 )
             )
         )
-        featured = FeaturedOffers(session, asins, marketplace, until)
+        featured = FeaturedHistory(session, asins, marketplace, until)
         views = session.execute(
             select(RecsEvent.asin, RecsEvent.buyer_id, RecsEvent.visitor, RecsEvent.at).where(
                 RecsEvent.kind == VIEW,

@@ -656,22 +656,40 @@ class OfferStanding:
         return self.featured_views / self.views if self.views else None
 
 
-def _history(
-    session: Session, asins: Sequence[str], marketplace: str, until: datetime
-) -> dict[str, list[BuyboxHistory]]:
-    found: dict[str, list[BuyboxHistory]] = defaultdict(list)
-    for chunk in _chunks(list(asins)):
-        for row in session.scalars(
-            select(BuyboxHistory)
-            .where(
-                BuyboxHistory.marketplace == marketplace,
-                BuyboxHistory.asin.in_(chunk),
-                BuyboxHistory.valid_from <= until,
-            )
-            .order_by(BuyboxHistory.asin, BuyboxHistory.valid_from, BuyboxHistory.id)
-        ):
-            found[row.asin].append(row)
-    return found
+class FeaturedHistory:
+    """Which offer a product page featured at any past moment, from the stored
+    decision history: views do not record it, but within one history row the pick
+    follows from the rotation period alone, so it is found again exactly as the
+    page chose it."""
+
+    def __init__(
+        self, session: Session, asins: Sequence[str], marketplace: str, until: datetime
+    ) -> None:
+        self.marketplace = marketplace
+        self.history: dict[str, list[BuyboxHistory]] = defaultdict(list)
+        for chunk in _chunks(list(asins)):
+            for row in session.scalars(
+                select(BuyboxHistory)
+                .where(
+                    BuyboxHistory.marketplace == marketplace,
+                    BuyboxHistory.asin.in_(chunk),
+                    BuyboxHistory.valid_from <= until,
+                )
+                .order_by(BuyboxHistory.asin, BuyboxHistory.valid_from, BuyboxHistory.id)
+            ):
+                self.history[row.asin].append(row)
+        self.starts = {asin: [h.valid_from for h in rows] for asin, rows in self.history.items()}
+
+    def at(self, asin: str, when: datetime) -> int | None:
+        """The featured offer's id on the product page at ``when`` (None: no offer)."""
+        position = bisect.bisect_right(self.starts.get(asin, []), when) - 1
+        if position < 0:
+            return None
+        state = self.history[asin][position]
+        if state.suppressed:
+            return None
+        candidates = [(int(c[0]), float(c[1])) for c in state.candidates]
+        return featured_at(asin, self.marketplace, candidates, when)
 
 
 def featured_views(
@@ -682,11 +700,8 @@ def featured_views(
     until: datetime,
 ) -> tuple[dict[str, int], dict[int, int]]:
     """Product page views of each product in [since, until), and for each offer how
-    many of them showed it as the featured offer (from the stored decision history,
-    with the rotation period of each view)."""
-    policy = policy_for(marketplace)
-    history = _history(session, asins, marketplace, until)
-    starts = {asin: [h.valid_from for h in rows] for asin, rows in history.items()}
+    many of them showed it as the featured offer."""
+    featured = FeaturedHistory(session, asins, marketplace, until)
     views: dict[str, int] = defaultdict(int)
     shown: dict[int, int] = defaultdict(int)
     for chunk in _chunks(list(asins)):
@@ -701,20 +716,7 @@ def featured_views(
         )
         for asin, at in rows:
             views[asin] += 1
-            position = bisect.bisect_right(starts.get(asin, []), at) - 1
-            if position < 0:
-                continue
-            state = history[asin][position]
-            if state.suppressed:
-                continue
-            candidates = [(int(c[0]), float(c[1])) for c in state.candidates]
-            pick = rules.rotation_pick(
-                asin,
-                marketplace,
-                rules.rotation_period(at, policy),
-                policy.rotation_seed,
-                candidates,
-            )
+            pick = featured.at(asin, at)
             if pick is not None:
                 shown[pick] += 1
     return dict(views), dict(shown)
