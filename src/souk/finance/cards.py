@@ -35,9 +35,11 @@ def keep_card(
     if (user_id is None) == (seller_id is None):
         raise InvalidInput("A card on file belongs to one buyer or one seller.")
     saved = payments.save_card(card, clock.now())
-    found = card_of_user(session, user_id) if user_id is not None else None
-    if seller_id is not None:
-        found = card_of_seller(session, seller_id)
+    found = (
+        card_of_user(session, user_id)
+        if user_id is not None
+        else card_of_seller(session, str(seller_id))
+    )
     if found is None:
         found = CardOnFile(user_id=user_id, seller_id=seller_id)
         session.add(found)

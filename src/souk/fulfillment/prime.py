@@ -156,48 +156,37 @@ def _charge(
     """Charge one period's fee to the card on file and record it (platform
     revenue, not a seller's ledger line). A period already paid is not charged
     again: the provider key and the row are per membership and period."""
-    paid = session.scalar(
+    charge = session.scalar(
         select(PrimeCharge).where(
-            PrimeCharge.membership_id == found.id,
-            PrimeCharge.period_start == start,
-            PrimeCharge.status == "paid",
+            PrimeCharge.membership_id == found.id, PrimeCharge.period_start == start
         )
     )
-    if paid is not None:
-        return paid
-    amount = Money(found.currency, found.fee_minor)
-    charge = PrimeCharge(
-        membership_id=found.id,
-        user_id=found.user_id,
-        marketplace=found.marketplace,
-        currency=found.currency,
-        amount_minor=found.fee_minor,
-        period_start=start,
-        period_end=end,
-        card_last4=card.last4 if card is not None else "",
-        charged_at=now,
-    )
+    if charge is not None and charge.status == "paid":
+        return charge
+    if charge is None:  # a declined attempt stays as the period's row; a retry reuses it
+        charge = PrimeCharge(
+            membership_id=found.id,
+            user_id=found.user_id,
+            marketplace=found.marketplace,
+            currency=found.currency,
+            amount_minor=found.fee_minor,
+            period_start=start,
+            period_end=end,
+        )
+        session.add(charge)
+    charge.card_last4 = card.last4 if card is not None else ""
+    charge.charged_at = now
+    charge.provider_reference, charge.failure = "", ""
     try:
         if card is None:
             raise PaymentDeclined("There is no card on file.")
         key = f"prime-{found.id}-{start.astimezone(UTC).strftime('%Y%m%dT%H%M%S')}"
+        amount = Money(found.currency, found.fee_minor)
         charge.provider_reference = payments.charge_saved(card.token, amount, key)
         charge.status = "paid"
     except PaymentDeclined as declined:
         charge.status = "declined"
         charge.failure = declined.message[:300]
-    # A declined attempt is kept as history; a retry of the same period may follow.
-    existing = session.scalar(
-        select(PrimeCharge).where(
-            PrimeCharge.membership_id == found.id, PrimeCharge.period_start == start
-        )
-    )
-    if existing is not None:
-        for name in ("status", "provider_reference", "card_last4", "failure", "charged_at"):
-            setattr(existing, name, getattr(charge, name))
-        charge = existing
-    else:
-        session.add(charge)
     session.flush()
     return charge
 
