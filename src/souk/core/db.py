@@ -3,25 +3,39 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Column,
     DateTime,
     Engine,
     Integer,
     MetaData,
+    Table,
+    bindparam,
     create_engine,
     event,
+    insert,
+    update,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapper,
+    Session,
+    make_transient_to_detached,
+    sessionmaker,
+)
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -152,3 +166,115 @@ def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commits on success, rolls back on any error."""
     with sessions() as session, session.begin():
         yield session
+
+
+# -- rows written without the unit of work ---------------------------------------------
+#
+# The unit of work earns its cost where objects are loaded, changed here and there
+# and flushed in dependency order. A hot path that only creates rows and sets a few
+# columns (checkout) pays several times over for that bookkeeping, so it writes with
+# one Core statement per table and hands the session objects that look loaded: every
+# column set, no pending history, the same identity a query would have given them.
+
+
+def insert_loaded(session: Session, objects: Sequence[Base]) -> None:
+    """INSERT new mapped ``objects`` (parents before children) with one statement per
+    table, then add them to ``session`` as persistent, clean objects.
+
+    Columns the caller left unset take their scalar default (or None) in Python, so
+    nothing is left to load later; an integer key left unset comes back by RETURNING.
+    Relationships set on the objects are kept as loaded; their rows must be in
+    ``objects`` too.
+    """
+    by_table: dict[Table, list[Base]] = {}
+    for obj in objects:
+        by_table.setdefault(cast(Table, sa_inspect(obj).mapper.local_table), []).append(obj)
+    connection = session.connection()
+    for table, rows in by_table.items():
+        mapper = sa_inspect(rows[0]).mapper
+        columns = _mapped_columns(mapper)
+        generated = tuple(
+            key for column, key in columns if column.primary_key and key not in vars(rows[0])
+        )
+        values = [_column_values(obj, columns, generated) for obj in rows]
+        statement = _insert_statement(table, generated)
+        if generated:
+            returned = connection.execute(statement, values).all()
+            for obj, row in zip(rows, returned, strict=True):
+                for key, value in zip(generated, row, strict=True):
+                    setattr(obj, key, value)
+        else:
+            connection.execute(statement, values)
+    for obj in objects:
+        make_transient_to_detached(obj)
+    for obj in objects:
+        session.add(obj)
+
+
+@cache
+def _mapped_columns(mapper: Mapper[Any]) -> tuple[tuple[Column[Any], str], ...]:
+    """Each column of the mapper's table with the attribute that holds it."""
+    table = cast(Table, mapper.local_table)
+    return tuple((column, mapper.get_property_by_column(column).key) for column in table.columns)
+
+
+@cache
+def _insert_statement(table: Table, generated: tuple[str, ...]) -> Any:
+    # Built once per shape: a statement object caches its own cache key, so executing
+    # the same one again skips both building and keying it.
+    statement = insert(table)
+    if generated:
+        statement = statement.returning(
+            *(table.c[key] for key in generated), sort_by_parameter_order=True
+        )
+    return statement
+
+
+def _column_values(
+    obj: Base, columns: tuple[tuple[Column[Any], str], ...], generated: tuple[str, ...]
+) -> dict[str, Any]:
+    state = vars(obj)
+    values = {}
+    for column, key in columns:
+        if key in generated:
+            continue
+        if key not in state:
+            setattr(obj, key, _python_default(column))
+        values[column.key] = state[key]
+    return values
+
+
+def _python_default(column: Column[Any]) -> Any:
+    default = column.default
+    if default is None:
+        if column.server_default is not None or not column.nullable:
+            raise TypeError(f"insert_loaded needs a value for {column.table.name}.{column.key}")
+        return None
+    if default.is_scalar:
+        return default.arg  # type: ignore[attr-defined]
+    if default.is_callable:
+        return default.arg(None)  # type: ignore[attr-defined]
+    raise TypeError(f"insert_loaded cannot compute {column.table.name}.{column.key}'s default")
+
+
+def update_loaded(session: Session, obj: Base, **values: Any) -> None:
+    """UPDATE one persistent object's row by primary key with a Core statement and set
+    the same values on the object as loaded (no pending change left to flush)."""
+    state = sa_inspect(obj)
+    if state.identity is None:
+        raise TypeError("update_loaded needs an object already in the database")
+    statement = _update_statement(state.mapper, tuple(values))
+    keys = {f"pk_{n}": value for n, value in enumerate(state.identity)}
+    session.connection().execute(statement, {**keys, **{f"set_{k}": v for k, v in values.items()}})
+    for key, value in values.items():
+        set_committed_value(obj, key, value)
+
+
+@cache
+def _update_statement(mapper: Mapper[Any], keys: tuple[str, ...]) -> Any:
+    table = cast(Table, mapper.local_table)
+    return (
+        update(table)
+        .where(*(c == bindparam(f"pk_{n}") for n, c in enumerate(mapper.primary_key)))
+        .values({mapper.get_property(k).columns[0]: bindparam(f"set_{k}") for k in keys})
+    )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, Text, event, select
+from sqlalchemy import String, Text, event, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from souk.core.clock import Clock
@@ -41,6 +41,9 @@ class OutboxEvent(Base):
     next_attempt_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+_INSERT_EVENT = insert(OutboxEvent.__table__)
 
 
 @dataclass(frozen=True)
@@ -92,8 +95,14 @@ def handlers_for(topic: str) -> list[Handler]:
 
 
 def emit(session: Session, topic: str, subject: str, payload: dict[str, Any], at: datetime) -> None:
-    """Store an event in the caller's transaction."""
-    session.add(OutboxEvent(topic=topic, subject=subject, payload=payload, occurred_at=at))
+    """Store an event in the caller's transaction.
+
+    A Core INSERT rather than a pending object: nothing reads an event back in the
+    transaction that raised it, and every write path pays for the unit of work's
+    bookkeeping otherwise."""
+    session.connection().execute(
+        _INSERT_EVENT, {"topic": topic, "subject": subject, "payload": payload, "occurred_at": at}
+    )
     session.info["souk_emitted"] = True
 
 
