@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from souk.buybox.rules import OfferFacts, other_offers
@@ -180,22 +180,31 @@ def reserve_stock(session: Session, offer_id: int, quantity: int) -> bool:
     A single conditional UPDATE: on PostgreSQL a concurrent buyer's update waits
     for this row's lock and re-checks the condition, so stock never goes negative.
     """
-    result = session.execute(
-        update(Offer)
-        .where(Offer.id == offer_id, Offer.quantity >= quantity, Offer.is_active)
-        .values(quantity=Offer.quantity - quantity)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    taken = session.connection().execute(_TAKE_STOCK, {"offer": offer_id, "units": quantity})
+    return taken.rowcount == 1
 
 
 def release_stock(session: Session, offer_id: int, quantity: int) -> None:
-    session.execute(
-        update(Offer)
-        .where(Offer.id == offer_id)
-        .values(quantity=Offer.quantity + quantity)
-        .execution_options(synchronize_session=False)
+    session.connection().execute(_RETURN_STOCK, {"offer": offer_id, "units": quantity})
+
+
+# Core statements built once: checkout runs them for every line it sells, and they
+# change no object the session holds (offers are read afresh where stock matters).
+_OFFERS = Offer.__table__
+_TAKE_STOCK = (
+    update(_OFFERS)
+    .where(
+        _OFFERS.c.id == bindparam("offer"),
+        _OFFERS.c.quantity >= bindparam("units"),
+        _OFFERS.c.is_active,
     )
+    .values(quantity=_OFFERS.c.quantity - bindparam("units"))
+)
+_RETURN_STOCK = (
+    update(_OFFERS)
+    .where(_OFFERS.c.id == bindparam("offer"))
+    .values(quantity=_OFFERS.c.quantity + bindparam("units"))
+)
 
 
 _FACT_COLUMNS = (

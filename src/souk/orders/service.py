@@ -20,7 +20,7 @@ import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -28,6 +28,7 @@ from souk.accounts.models import Address
 from souk.accounts.service import buyer_address
 from souk.catalog.models import Product
 from souk.core.clock import Clock
+from souk.core.db import insert_loaded, update_loaded
 from souk.core.errors import InvalidInput, NotFound, OutOfStock, PaymentDeclined, SoukError
 from souk.core.events import emit
 from souk.core.ids import new_order_id
@@ -38,7 +39,7 @@ from souk.offers.models import Offer
 from souk.offers.service import release_stock, reserve_stock
 from souk.orders import rules
 from souk.orders.models import Cart, CartLine, Checkout, Order, OrderItem, OrderNote, Payment
-from souk.orders.payments import Card, PaymentFailed, PaymentProvider, check_card
+from souk.orders.payments import Authorization, Card, PaymentFailed, PaymentProvider, check_card
 from souk.promotions.service import CheckoutPrices, claim_promotions, price_checkout
 from souk.sellers.models import Seller
 
@@ -90,17 +91,24 @@ def _wanted_lines(
     return [(line.offer_id, line.quantity) for line in lines], [line.id for line in lines]
 
 
+# Checkout's own queries, built once (a statement object keeps its cache key).
+_CHECKOUT_BY_KEY = select(Checkout).where(
+    Checkout.buyer_id == bindparam("buyer"), Checkout.idempotency_key == bindparam("key")
+)
+# One round trip for offers, their sellers and the titles to freeze into the order.
+_OFFERS_TO_BUY = (
+    select(Offer, Seller, Product.title)
+    .join(Seller, Seller.id == Offer.seller_id)
+    .join(Product, Product.asin == Offer.asin)
+    .where(Offer.id.in_(bindparam("ids", expanding=True)))
+)
+
+
 def _purchasables(
     session: Session, request: CheckoutRequest, wanted: list[tuple[int, int]]
 ) -> list[rules.Purchasable]:
     policy = default_policy().for_marketplace(request.marketplace)
-    # One round trip for offers, their sellers and the titles to freeze into the order.
-    rows = session.execute(
-        select(Offer, Seller, Product.title)
-        .join(Seller, Seller.id == Offer.seller_id)
-        .join(Product, Product.asin == Offer.asin)
-        .where(Offer.id.in_([offer_id for offer_id, _ in wanted]))
-    ).all()
+    rows = session.execute(_OFFERS_TO_BUY, {"ids": [offer_id for offer_id, _ in wanted]}).all()
     found = {offer.id: (offer, seller) for offer, seller, _ in rows}
     titles = {offer.asin: title for offer, _, title in rows}
     result = []
@@ -177,11 +185,7 @@ def place_order(
         raise InvalidInput(
             "An idempotency key of 1 to 100 characters is required.", field="idempotency_key"
         )
-    existing = session.scalar(
-        select(Checkout).where(
-            Checkout.buyer_id == request.buyer_id, Checkout.idempotency_key == key
-        )
-    )
+    existing = session.scalar(_CHECKOUT_BY_KEY, {"buyer": request.buyer_id, "key": key})
     if existing is not None:
         return _replay(session, existing)
 
@@ -239,17 +243,12 @@ def place_order(
         total_minor=grand_total.minor,
         created_at=now,
     )
-    _commit_without_waiting_for_disk(session)  # before the add: it must not autoflush
-    session.add(checkout)
+    _commit_without_waiting_for_disk(session)
     try:
-        session.flush()
+        insert_loaded(session, [checkout])
     except IntegrityError:
         session.rollback()
-        existing = session.scalar(
-            select(Checkout).where(
-                Checkout.buyer_id == request.buyer_id, Checkout.idempotency_key == key
-            )
-        )
+        existing = session.scalar(_CHECKOUT_BY_KEY, {"buyer": request.buyer_id, "key": key})
         assert existing is not None
         return _replay(session, existing)
     # Recorded before the provider is called, so a hold made by a process that dies
@@ -264,7 +263,7 @@ def place_order(
         created_at=now,
         updated_at=now,
     )
-    session.add(payment)
+    insert_loaded(session, [payment])
     session.commit()
 
     # 2. Authorise.
@@ -277,10 +276,6 @@ def place_order(
         payment.failure_reason = error.message
         session.commit()
         raise
-    payment.provider_reference = authorization.reference
-    payment.status = "authorized"
-    payment.card_brand = authorization.brand
-    payment.card_last4 = authorization.last4
 
     # 3. Reserve stock and write the orders, all or nothing.
     try:
@@ -289,6 +284,8 @@ def place_order(
             clock,
             request,
             checkout,
+            payment,
+            authorization,
             totals,
             [term.window for term in terms],
             address,
@@ -299,6 +296,8 @@ def place_order(
         session.rollback()
         payments.void(authorization.reference)
         payment.provider_reference = authorization.reference
+        payment.card_brand = authorization.brand
+        payment.card_last4 = authorization.last4
         payment.status = "released"
         payment.failure_reason = error.message
         checkout.status = "failed"
@@ -338,11 +337,10 @@ def _settle(
         checkout.failure = message
         session.commit()
         raise PaymentDeclined(message, field="card_number") from None
-    payment.status = "captured"
-    payment.updated_at = clock.now()
+    now = clock.now()
+    update_loaded(session, payment, status="captured", updated_at=now)
     for order in orders:
-        order.status = rules.UNSHIPPED
-        order.updated_at = clock.now()
+        update_loaded(session, order, status=rules.UNSHIPPED, updated_at=now)
         emit(
             session,
             "order.placed",
@@ -364,7 +362,7 @@ def _settle(
                     for i in order.items
                 ],
             },
-            clock.now(),
+            now,
         )
     session.commit()
 
@@ -374,6 +372,8 @@ def _write_orders(
     clock: Clock,
     request: CheckoutRequest,
     checkout: Checkout,
+    payment: Payment,
+    authorization: Authorization,
     totals: list[tuple[rules.SellerParcel, Money, Money]],
     windows: list[rules.DeliveryWindow],
     address: Address,
@@ -382,8 +382,7 @@ def _write_orders(
 ) -> list[Order]:
     market = MARKETPLACES[request.marketplace]
     now = clock.now()
-    session.add(checkout)
-    orders = []
+    orders, items, notes = [], [], []
     for (parcel, items_total, shipping_total), window in zip(totals, windows, strict=True):
         order = Order(
             id=new_order_id(),
@@ -414,6 +413,7 @@ def _write_orders(
         )
         order.items = [
             OrderItem(
+                order_id=order.id,
                 offer_id=line.offer_id,
                 asin=line.asin,
                 sku=line.sku,
@@ -425,23 +425,36 @@ def _write_orders(
             )
             for line in parcel.lines
         ]
-        session.add(order)
-        # Order ids are made here, not by the database, so the note joins the same flush.
-        session.add(OrderNote(order_id=order.id, at=now, kind="placed", text="Order placed"))
+        items.extend(order.items)
+        notes.append(OrderNote(order_id=order.id, at=now, kind="placed", text="Order placed"))
         orders.append(order)
-    checkout.status = "placed"
+    # Orders, items and notes only ever start here: a statement per table, not a flush.
+    insert_loaded(session, [*orders, *items, *notes])
+    update_loaded(session, checkout, status="placed")
+    update_loaded(
+        session,
+        payment,
+        provider_reference=authorization.reference,
+        status="authorized",
+        card_brand=authorization.brand,
+        card_last4=authorization.last4,
+    )
     if cart_line_ids:
         session.execute(delete(CartLine).where(CartLine.id.in_(cart_line_ids)))
-    session.flush()
     # Stock last, just before commit, so each offer's row lock is held for as short
     # a time as possible; in offer order, so two carts never wait on each other.
     lines = sorted(
         (line for parcel, _, _ in totals for line in parcel.lines), key=lambda line: line.offer_id
     )
-    for line in lines:
-        if not reserve_stock(session, line.offer_id, line.quantity):
-            raise OutOfStock(f"Not enough stock left of {line.title[:80]}.", field="lines")
-    claim_promotions(session, checkout, lines, prices)  # a deal's units, a coupon's budget
+    try:
+        for line in lines:
+            if not reserve_stock(session, line.offer_id, line.quantity):
+                raise OutOfStock(f"Not enough stock left of {line.title[:80]}.", field="lines")
+        claim_promotions(session, checkout, lines, prices)  # a deal's units, a coupon's budget
+    except OutOfStock:
+        for row in (*orders, *notes):  # never written: the caller rolls back
+            session.expunge(row)  # (an order takes its items with it)
+        raise
     session.commit()
     return orders
 
