@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -121,13 +121,17 @@ def issue_api_token(session: Session, clock: Clock, user_id: int, label: str = "
     return raw
 
 
+# Built once: every API call runs it, and a statement object keeps its cache key.
+_TOKEN_USER = (
+    select(ApiToken.revoked_at, User)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
+
+
 def user_for_token(session: Session, raw: str) -> User:
     """The account behind a live bearer token (one query: every API call pays it)."""
-    row = session.execute(
-        select(ApiToken.revoked_at, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == token_digest(raw))
-    ).first()
+    row = session.execute(_TOKEN_USER, {"digest": token_digest(raw)}).first()
     if row is None or row.revoked_at is not None:
         raise Unauthenticated("The access token is missing, unknown or revoked.")
     if not row.User.is_active:

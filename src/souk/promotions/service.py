@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -135,6 +135,21 @@ class LivePromotion:
     discount: rules.Discount
 
 
+# Built once: every product page and checkout asks it.
+_RUNNING = (
+    select(Promotion)
+    .where(
+        Promotion.marketplace == bindparam("marketplace"),
+        Promotion.status == "active",
+        Promotion.window_start <= bindparam("now"),
+        Promotion.window_end > bindparam("now"),
+    )
+    .order_by(Promotion.id)
+    # Claims change counters with plain UPDATEs: read them afresh.
+    .execution_options(populate_existing=True)
+)
+
+
 def live_promotions(
     session: Session,
     now: datetime,
@@ -144,18 +159,7 @@ def live_promotions(
     asins: Collection[str] | None = None,
 ) -> list[LivePromotion]:
     """Promotions running now for this buyer (on ``asins`` when given), in two queries."""
-    candidates = session.scalars(
-        select(Promotion)
-        .where(
-            Promotion.marketplace == marketplace,
-            Promotion.status == "active",
-            Promotion.window_start <= now,
-            Promotion.window_end > now,
-        )
-        .order_by(Promotion.id)
-        # Claims change counters with plain UPDATEs: read them afresh.
-        .execution_options(populate_existing=True)
-    ).all()
+    candidates = session.scalars(_RUNNING, {"marketplace": marketplace, "now": now}).all()
     wanted = None if asins is None else set(asins)
     found = [
         p
