@@ -241,6 +241,9 @@ def create_app(rt: Runtime | None = None, *, background: bool | None = None) -> 
     from souk.web.storefront.reviews import router as reviews_router
     from souk.web.storefront.routes import router as storefront_router
 
+    # First: a request is matched against every route ahead of its own, and the
+    # JSON API is the busiest and shares no path with anything else.
+    app.include_router(api_router, prefix="/api/v1")
     app.include_router(media_router)
     from souk.web.spapi import router as seller_api_router
 
@@ -248,7 +251,6 @@ def create_app(rt: Runtime | None = None, *, background: bool | None = None) -> 
     from souk.web.seller.apps import router as seller_apps_router
 
     app.include_router(seller_apps_router, prefix="/seller")
-    app.include_router(api_router, prefix="/api/v1")
     app.include_router(seller_router, prefix="/seller")
     app.include_router(ops_router, prefix="/ops")
     from souk.web.ops.buybox import router as ops_buybox_router
