@@ -95,9 +95,25 @@ def _wanted_lines(
 _CHECKOUT_BY_KEY = select(Checkout).where(
     Checkout.buyer_id == bindparam("buyer"), Checkout.idempotency_key == bindparam("key")
 )
-# One round trip for offers, their sellers and the titles to freeze into the order.
+# One round trip for what checkout needs of each offer, its seller and its title:
+# plain columns, not whole objects (the offers and sellers carry dozens).
 _OFFERS_TO_BUY = (
-    select(Offer, Seller, Product.title)
+    select(
+        Offer.id,
+        Offer.seller_id,
+        Offer.asin,
+        Offer.marketplace,
+        Offer.sku,
+        Offer.condition,
+        Offer.currency,
+        Offer.price_minor,
+        Offer.shipping_minor,
+        Offer.handling_days,
+        Offer.fulfillment_channel,
+        Offer.is_active,
+        ((Seller.status == "active") & ~Seller.on_holiday).label("seller_trading"),
+        Product.title,
+    )
     .join(Seller, Seller.id == Offer.seller_id)
     .join(Product, Product.asin == Offer.asin)
     .where(Offer.id.in_(bindparam("ids", expanding=True)))
@@ -108,27 +124,26 @@ def _purchasables(
     session: Session, request: CheckoutRequest, wanted: list[tuple[int, int]]
 ) -> list[rules.Purchasable]:
     policy = default_policy().for_marketplace(request.marketplace)
-    rows = session.execute(_OFFERS_TO_BUY, {"ids": [offer_id for offer_id, _ in wanted]}).all()
-    found = {offer.id: (offer, seller) for offer, seller, _ in rows}
-    titles = {offer.asin: title for offer, _, title in rows}
+    ids = [offer_id for offer_id, _ in wanted]
+    found = {row.id: row for row in session.execute(_OFFERS_TO_BUY, {"ids": ids})}
     result = []
     for offer_id, quantity in wanted:
         rules.check_quantity(quantity, policy.checkout.max_quantity_per_line)
         if offer_id not in found:
             raise NotFound(f"Offer {offer_id} does not exist.", field="lines")
-        offer, seller = found[offer_id]
+        offer = found[offer_id]
         if offer.marketplace != request.marketplace:
             raise InvalidInput(
                 f"Offer {offer_id} is not sold in {request.marketplace}.", field="lines"
             )
-        if not offer.is_active or seller.status != "active" or seller.on_holiday:
+        if not offer.is_active or not offer.seller_trading:
             raise OutOfStock(
-                f"{titles[offer.asin][:80]} is no longer available from this seller.", field="lines"
+                f"{offer.title[:80]} is no longer available from this seller.", field="lines"
             )
         speed = policy.shipping.speeds[request.delivery_speed]
         if offer.fulfillment_channel not in speed.channels:
             raise InvalidInput(
-                f"{speed.label} delivery is not available for {titles[offer.asin][:80]}.",
+                f"{speed.label} delivery is not available for {offer.title[:80]}.",
                 field="delivery_speed",
             )
         result.append(
@@ -137,7 +152,7 @@ def _purchasables(
                 seller_id=offer.seller_id,
                 asin=offer.asin,
                 sku=offer.sku,
-                title=titles[offer.asin],
+                title=offer.title,
                 condition=offer.condition,
                 unit_price=Money(offer.currency, offer.price_minor),
                 unit_shipping=Money(offer.currency, offer.shipping_minor),
