@@ -431,6 +431,27 @@ def _wrk(
     return Run(str(concurrency), requests, duration_us / 1e6, [p50_us / 1000, p99_us / 1000])
 
 
+def _cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by souk's server processes and by PostgreSQL's, read from
+    /proc (Linux; empty elsewhere): where a checkout's time goes, beside its rate."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    used = {"souk": 0.0, "PostgreSQL": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended while we looked
+            continue
+        comm = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if server_pid in (pid, ppid):
+            used["souk"] += seconds
+        elif comm == "postgres":
+            used["PostgreSQL"] += seconds
+    return used if Path("/proc/self/stat").exists() else {}
+
+
 def _report(api: Run, bare: Run) -> None:
     print(
         f"{api.label:>4} buyers  checkout {api.per_second:7.1f} orders/s"
@@ -474,6 +495,7 @@ def main() -> int:
             print(f"load generator: {args.client}; server: uvicorn with {WORKERS} workers")
             for level in levels:
                 count = args.orders or max(200, 40 * level)
+                before = _cpu_seconds(server.pid)
                 if args.client == "wrk":
                     results[level] = _wrk(
                         f"http://127.0.0.1:{port}",
@@ -487,10 +509,19 @@ def main() -> int:
                 else:
                     seconds, latencies = _in_threads(level, count, api)
                     results[level] = Run(str(level), count, seconds, latencies)
+                after = _cpu_seconds(server.pid)
                 bare_seconds, bare_latencies = _in_threads(
                     level, count, BareInserts(url, fixture, f"9{level:02d}")
                 )
                 _report(results[level], Run(str(level), count, bare_seconds, bare_latencies))
+                if after:
+                    print(
+                        "      CPU per order: "
+                        + ", ".join(
+                            f"{role} {(after[role] - before[role]) / count * 1000:.1f} ms"
+                            for role in after
+                        )
+                    )
     finally:
         if server is not None:
             server.terminate()
