@@ -190,7 +190,7 @@ def _load(url: str, var_dir: Path, buyers: int) -> Fixture:
     return Fixture(offers, people, buyer_id, checkout_id)
 
 
-def _start_server(url: str, var_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def _start_server(url: str, var_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = dict(
         os.environ,
         SOUK_DATABASE_URL=url,
@@ -209,7 +209,7 @@ def _start_server(url: str, var_dir: Path, port: int) -> subprocess.Popen[bytes]
             "--port",
             str(port),
             "--workers",
-            str(WORKERS),
+            str(workers),
             "--log-level",
             "warning",
             "--no-access-log",
@@ -467,6 +467,7 @@ def main() -> int:
         "--orders", type=int, default=0, help="orders per level (default 40/buyer, min 200)"
     )
     parser.add_argument("--concurrency", default="1,8,32")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="server processes")
     parser.add_argument("--seconds", type=int, default=10, help="wrk run length per level")
     parser.add_argument(
         "--client",
@@ -487,12 +488,12 @@ def main() -> int:
             print(f"Loading {SELLERS} sellers, {PRODUCTS} offers, {max(levels)} buyers ...")
             fixture = _load(url, var_dir, max(8, *levels))
             port = _free_port()
-            server = _start_server(url, var_dir, port)
+            server = _start_server(url, var_dir, port, args.workers)
             api = ApiCheckout(f"http://127.0.0.1:{port}", fixture)
             _in_threads(4, 40, api)  # warm up connections and caches
             print(f"POST /api/v1/checkout on PostgreSQL, uvicorn on 127.0.0.1:{port}")
             results: dict[int, Run] = {}
-            print(f"load generator: {args.client}; server: uvicorn with {WORKERS} workers")
+            print(f"load generator: {args.client}; server: uvicorn with {args.workers} workers")
             for level in levels:
                 count = args.orders or max(200, 40 * level)
                 before = _cpu_seconds(server.pid)
