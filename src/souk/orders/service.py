@@ -20,7 +20,7 @@ import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, select, text
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -185,8 +185,9 @@ def _commit_without_waiting_for_disk(session: Session) -> None:
     the orders transaction that follows commits synchronously, and WAL order
     makes the claim durable with it; if a crash loses the claim, nothing else
     was written and a retry runs the checkout afresh."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
 def place_order(
