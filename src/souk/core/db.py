@@ -198,13 +198,15 @@ def insert_loaded(session: Session, objects: Sequence[Base]) -> None:
         )
         values = [_column_values(obj, columns, generated) for obj in rows]
         statement = _insert_statement(table, generated)
+        # One row goes as a plain execute: a list takes the driver's executemany path.
+        params = values[0] if len(values) == 1 else values
         if generated:
-            returned = connection.execute(statement, values).all()
+            returned = connection.execute(statement, params).all()
             for obj, row in zip(rows, returned, strict=True):
                 for key, value in zip(generated, row, strict=True):
                     setattr(obj, key, value)
         else:
-            connection.execute(statement, values)
+            connection.execute(statement, params)
     for obj in objects:
         make_transient_to_detached(obj)
     for obj in objects:
