@@ -21,6 +21,7 @@ from souk.orders.models import Cart, CartLine
 from souk.orders.rules import check_quantity
 from souk.promotions.rules import LinePrice, PricePart
 from souk.sellers.models import Seller
+from souk.sellers.rules import can_sell
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def add_to_cart(session: Session, clock: Clock, cart: Cart, offer_id: int, quant
     )
     wanted = quantity + (line.quantity if line and not line.saved_for_later else 0)
     check_quantity(wanted, policy.max_quantity_per_line)
-    if seller.status != "active" or seller.on_holiday or offer.quantity <= 0:
+    if not can_sell(seller.status, seller.on_holiday) or offer.quantity <= 0:
         raise InvalidInput("That offer is currently unavailable.", field="offer_id")
     if wanted > offer.quantity:
         raise InvalidInput(f"Only {offer.quantity} left from this seller.", field="quantity")

@@ -42,6 +42,7 @@ from souk.orders.models import Cart, CartLine, Checkout, Order, OrderItem, Order
 from souk.orders.payments import Authorization, Card, PaymentFailed, PaymentProvider, check_card
 from souk.promotions.service import CheckoutPrices, claim_promotions, price_checkout
 from souk.sellers.models import Seller
+from souk.sellers.rules import can_sell
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,8 @@ _OFFERS_TO_BUY = (
         Offer.handling_days,
         Offer.fulfillment_channel,
         Offer.is_active,
-        ((Seller.status == "active") & ~Seller.on_holiday).label("seller_trading"),
+        Seller.status.label("seller_status"),
+        Seller.on_holiday.label("seller_on_holiday"),
         Product.title,
     )
     .join(Seller, Seller.id == Offer.seller_id)
@@ -136,7 +138,7 @@ def _purchasables(
             raise InvalidInput(
                 f"Offer {offer_id} is not sold in {request.marketplace}.", field="lines"
             )
-        if not offer.is_active or not offer.seller_trading:
+        if not offer.is_active or not can_sell(offer.seller_status, offer.seller_on_holiday):
             raise OutOfStock(
                 f"{offer.title[:80]} is no longer available from this seller.", field="lines"
             )
