@@ -434,7 +434,9 @@ def _wrk(
 def _cpu_seconds(server_pid: int) -> dict[str, float]:
     """CPU seconds used so far by souk's server processes and by PostgreSQL's, read from
     /proc (Linux; empty elsewhere): where a checkout's time goes, beside its rate."""
-    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    if not Path("/proc/self/stat").exists():
+        return {}
+    tick = os.sysconf("SC_CLK_TCK")
     used = {"souk": 0.0, "PostgreSQL": 0.0}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -449,7 +451,7 @@ def _cpu_seconds(server_pid: int) -> dict[str, float]:
             used["souk"] += seconds
         elif comm == "postgres":
             used["PostgreSQL"] += seconds
-    return used if Path("/proc/self/stat").exists() else {}
+    return used
 
 
 def _report(api: Run, bare: Run) -> None:
